@@ -1,0 +1,75 @@
+# Sinergi — the README's two commands are `make demo` and `make test`.
+# Everything else here is what they are made of.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+STATE := .sinergi
+TOOLS := $(STATE)/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+# uv must use this machine's Python 3.11, never download one.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export AIRFLOW_HOME := $(CURDIR)/$(STATE)/airflow
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
+
+.PHONY: help
+help: ## Show the targets
+	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "Sinergi needs $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked --all-groups
+	@touch $@
+
+.PHONY: venv
+venv: $(VENV)/.synced ## Create .venv from uv.lock
+
+.PHONY: lock
+lock: $(UV) ## Re-resolve uv.lock after editing pyproject.toml
+	$(UV) lock
+
+.PHONY: setup
+setup: venv ## Bootstrap the warehouse and the local Airflow home
+	$(BIN)/sinergi warehouse init
+	$(BIN)/sinergi airflow init
+
+.PHONY: demo
+demo: setup ## Run the pipeline end to end on the embedded defaults
+	$(BIN)/sinergi demo
+
+.PHONY: lint
+lint: venv ## ruff, sqlfluff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint plugins/sinergi/warehouse/sql
+	$(BIN)/mypy
+
+.PHONY: test
+test: lint ## Lint, then run every test (unit, DAG integrity, integration)
+	$(BIN)/pytest
+
+.PHONY: format
+format: venv ## Apply ruff's formatting and fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: stop
+stop: ## Stop the embedded PostgreSQL
+	@if [ -x $(BIN)/sinergi ]; then $(BIN)/sinergi warehouse stop; fi
+
+.PHONY: clean
+clean: stop ## Remove local state (.sinergi) and the virtualenv
+	rm -rf $(STATE) $(VENV)

@@ -1,0 +1,1 @@
+"""Sinergi: ASN competency-development data integration."""

@@ -1,0 +1,42 @@
+"""The `sinergi` command line: one sub-command group per layer."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+app = typer.Typer(
+    help="Sinergi: ASN competency-development data integration.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG.")) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Run the pipeline end to end on the embedded defaults (what `make demo` runs)."""
+    from sinergi.orchestration.demo import run_demo
+
+    for dag_id, state in run_demo():
+        typer.echo(f"{dag_id}: {state}")
+
+
+def _mount_subcommands() -> None:
+    """Attach each layer's command group."""
+    from sinergi.orchestration.cli import app as airflow_app
+    from sinergi.warehouse.cli import app as warehouse_app
+
+    app.add_typer(warehouse_app, name="warehouse")
+    app.add_typer(airflow_app, name="airflow")
+
+
+_mount_subcommands()

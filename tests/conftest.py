@@ -1,0 +1,44 @@
+"""Shared fixtures: a real warehouse (embedded or SINERGI_WAREHOUSE_URL) and Airflow."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from sinergi.orchestration.airflow_home import configure_environment, migrate_metadata_db
+from sinergi.warehouse import embedded
+from sinergi.warehouse.connection import WarehouseTarget, resolve_target
+
+# Airflow reads its configuration at import: point it at the local home first.
+configure_environment()
+
+
+@pytest.fixture(scope="session")
+def warehouse_server() -> Iterator[WarehouseTarget]:
+    """The PostgreSQL server the tests use; an embedded one started here is stopped after."""
+    was_running = embedded.is_running()
+    target = resolve_target()
+    yield target
+    if not was_running:
+        embedded.stop()
+
+
+@pytest.fixture
+def fresh_database(warehouse_server: WarehouseTarget) -> Iterator[WarehouseTarget]:
+    """A database of its own for one test, dropped afterwards."""
+    target = warehouse_server.with_database(f"sinergi_test_{uuid.uuid4().hex[:12]}")
+    yield target
+    with psycopg.connect(target.with_database("postgres").conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(target.dbname))
+        )
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Airflow's metadata database, migrated once per session."""
+    migrate_metadata_db()
