@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import typer
 
@@ -28,6 +29,8 @@ def demo() -> None:
 
     for dag_id, state in run_demo():
         typer.echo(f"{dag_id}: {state}")
+    if not os.environ.get("SINERGI_WAREHOUSE_URL"):
+        typer.echo("The embedded PostgreSQL is left running for queries: `make stop` stops it.")
 
 
 def _mount_subcommands() -> None:
