@@ -1,0 +1,1 @@
+"""Ingestion: the source registry, resilient extract, transactional loads into `raw`."""
