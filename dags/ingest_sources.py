@@ -1,0 +1,64 @@
+"""
+### Ingest API sources into `raw`
+
+One DAG per API source of the source registry (`sources.yml`), generated:
+`ingest_<source>`. Each entity is one task and one batch: it pulls the
+records changed since the entity's watermark, COPYs them into
+`raw.<source>__<entity>` and commits rows, batch record and watermark in one
+transaction, so a failed or killed task leaves nothing and a retry resumes
+from the last good watermark. Each task produces the Asset of its raw table,
+which schedules the transformations.
+
+Nightly at 01:00 Asia/Jakarta. Trigger with `{"full_refresh": true}` to
+re-read a source from the beginning (rows already loaded are skipped
+downstream by `_record_hash`). Credentials: the Airflow Connection named in
+the registry (`connection:`). The same work runs outside Airflow as
+`sinergi ingest <source>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+
+from sinergi.assets import RAW_ASSETS
+from sinergi.ingestion.registry import Source, load_registry
+from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, NIGHTLY_WIB, START_DATE, WIB
+
+
+def _entity_task(source: Source, entity_name: str) -> Any:
+    table = source.entity(entity_name).table
+
+    @task(task_id=f"load_{entity_name}", outlets=[RAW_ASSETS[table]])
+    def load() -> dict[str, Any]:
+        from sinergi.ingestion.runner import ingest_entity_task
+
+        full_refresh = bool(get_current_context()["params"].get("full_refresh"))
+        return ingest_entity_task(source.name, entity_name, full_refresh=full_refresh)
+
+    return load()
+
+
+def build_dag(source: Source) -> Any:
+    @dag(
+        dag_id=f"ingest_{source.name}",
+        doc_md=f"{__doc__}\n**{source.name}**: {source.description} ({source.kind}).",
+        schedule=CronTriggerTimetable(NIGHTLY_WIB, timezone=WIB),
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        params={"full_refresh": Param(False, type="boolean")},
+        tags=["sinergi", "ingestion", source.name],
+    )
+    def ingest() -> None:
+        for entity in source.entities:
+            _entity_task(source, entity.name)
+
+    return ingest()
+
+
+for _source in load_registry().sources.values():
+    if _source.kind != "file_drop":
+        globals()[f"ingest_{_source.name}"] = build_dag(_source)

@@ -1,0 +1,283 @@
+"""Transactional loads into `raw.<source>__<entity>` with COPY.
+
+One batch is one transaction: its rows, its quarantined records, its
+`meta.load_batches` row and its watermark commit together or not at all, so a
+crash or a kill mid-load leaves nothing behind and the next run starts from
+the last good watermark. A failed batch is then recorded (same batch id,
+status `failed`, the error) in a transaction of its own.
+
+Rows are written as COPY text, built from each record's canonical JSON
+(sorted keys, compact), which is also what `_record_hash` (md5) is computed
+from: one serialisation per record serves both. Concurrent loads of the same
+entity are serialised with an advisory lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+log = logging.getLogger(__name__)
+
+RAW_SCHEMA = "raw"
+RAW_COLUMNS = ("_batch_id", "_source", "_entity", "_extracted_at", "_record_hash", "record")
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+class LoadError(RuntimeError):
+    """A batch failed; names the source, entity (and record when known) and the reason."""
+
+
+def canonical_json(record: Any) -> str:
+    """The record's canonical JSON: sorted keys, no whitespace, UTF-8 characters as is."""
+    return _canonical(record)
+
+
+def record_hash(canonical: str) -> str:
+    """`_record_hash`: md5 of the canonical JSON (identity of a record version, not security)."""
+    return hashlib.md5(canonical.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def copy_text_line(prefix: bytes, record_text: str) -> tuple[bytes, str]:
+    """One COPY text line (prefix = the metadata columns) and the record's hash.
+
+    JSON escapes every control character, so the only COPY-special byte left
+    in it is the backslash, which COPY text format needs doubled.
+    """
+    data = record_text.encode("utf-8")
+    digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    return prefix + digest.encode() + b"\t" + data.replace(b"\\", b"\\\\") + b"\n", digest
+
+
+def ensure_raw_table(conn: psycopg.Connection, table: str) -> None:
+    """Create `raw.<table>` if missing. A BRIN index on `_batch_id` (append-only, so
+    ordered) makes "rows of recent batches" cheap at almost no write cost."""
+    conn.execute(
+        sql.SQL(
+            """
+            create table if not exists {table} (
+                _batch_id bigint not null,
+                _source text not null,
+                _entity text not null,
+                _extracted_at timestamptz not null,
+                _record_hash text not null,
+                record jsonb not null
+            )
+            """
+        ).format(table=sql.Identifier(RAW_SCHEMA, table))
+    )
+    conn.execute(
+        sql.SQL("create index if not exists {index} on {table} using brin (_batch_id)").format(
+            index=sql.Identifier(f"{table}__batch_brin"[:63]),
+            table=sql.Identifier(RAW_SCHEMA, table),
+        )
+    )
+
+
+@dataclass
+class QuarantinedRecord:
+    record_key: str | None
+    reason: str
+    record: Any
+    detected_by: str = "ingestion"
+
+
+@dataclass
+class Batch:
+    """An open batch: counts and watermark are written when it commits."""
+
+    conn: psycopg.Connection
+    batch_id: int
+    source: str
+    entity: str
+    table: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    watermark_from: str | None = None
+    watermark_to: str | None = None
+    extra_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.source}.{self.entity}"
+
+    def line_prefix(self, extracted_at: datetime) -> bytes:
+        """The metadata columns of every COPY line of a page, up to `_record_hash`."""
+        return (
+            f"{self.batch_id}\t{self.source}\t{self.entity}\t{extracted_at.isoformat()}\t".encode()
+        )
+
+    @contextmanager
+    def copy(self) -> Iterator[psycopg.Copy]:
+        """COPY into the raw table; write lines from `copy_text_line`."""
+        statement = sql.SQL("copy {table} ({columns}) from stdin").format(
+            table=sql.Identifier(RAW_SCHEMA, self.table),
+            columns=sql.SQL(", ").join(map(sql.Identifier, RAW_COLUMNS)),
+        )
+        with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
+            yield copy
+
+    def quarantine(self, records: Iterable[QuarantinedRecord]) -> int:
+        """Write refused records to `quarantine.records`, in this batch's transaction."""
+        rows = [
+            (
+                self.batch_id,
+                self.source,
+                self.entity,
+                item.record_key,
+                item.reason,
+                item.detected_by,
+                canonical_json(item.record),
+            )
+            for item in records
+        ]
+        if rows:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(
+                    "insert into quarantine.records (batch_id, source, entity, record_key, reason,"
+                    " detected_by, record) values (%s, %s, %s, %s, %s, %s, %s::jsonb)",
+                    rows,
+                )
+        self.rows_quarantined += len(rows)
+        return len(rows)
+
+    def read_watermark(self) -> tuple[str | None, int | None]:
+        """(watermark, batch that first reached it), or (None, None) before the first load."""
+        row = self.conn.execute(
+            "select watermark, batch_id from meta.watermarks where source = %s and entity = %s",
+            (self.source, self.entity),
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def _commit_bookkeeping(self) -> None:
+        if self.watermark_to is not None and self.watermark_to != self.watermark_from:
+            self.conn.execute(
+                """
+                insert into meta.watermarks (source, entity, watermark, batch_id)
+                values (%s, %s, %s, %s)
+                on conflict (source, entity) do update
+                set watermark = excluded.watermark, batch_id = excluded.batch_id,
+                    updated_at = now()
+                """,
+                (self.source, self.entity, self.watermark_to, self.batch_id),
+            )
+        self.conn.execute(
+            """
+            update meta.load_batches
+            set status = 'succeeded', finished_at = now(), rows_read = %s, rows_loaded = %s,
+                rows_quarantined = %s, watermark_from = %s, watermark_to = %s
+            where batch_id = %s
+            """,
+            (
+                self.rows_read,
+                self.rows_loaded,
+                self.rows_quarantined,
+                self.watermark_from,
+                self.watermark_to if self.watermark_to is not None else self.watermark_from,
+                self.batch_id,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: int
+    source: str
+    entity: str
+    status: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    watermark_from: str | None
+    watermark_to: str | None
+
+    @property
+    def rows_skipped(self) -> int:
+        return self.rows_read - self.rows_loaded - self.rows_quarantined
+
+
+def result_of(batch: Batch) -> BatchResult:
+    return BatchResult(
+        batch_id=batch.batch_id,
+        source=batch.source,
+        entity=batch.entity,
+        status="succeeded",
+        rows_read=batch.rows_read,
+        rows_loaded=batch.rows_loaded,
+        rows_quarantined=batch.rows_quarantined,
+        watermark_from=batch.watermark_from,
+        watermark_to=batch.watermark_to if batch.watermark_to is not None else batch.watermark_from,
+    )
+
+
+@contextmanager
+def open_batch(target: WarehouseTarget, source: str, entity: str, table: str) -> Iterator[Batch]:
+    """One batch = one transaction. Commits when the block ends, rolls back when it raises
+    (then records the failure separately and re-raises)."""
+    batch: Batch | None = None
+    conn = connect(target)
+    try:
+        with conn.transaction():
+            conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"raw.{table}",))
+            ensure_raw_table(conn, table)
+            row = conn.execute(
+                "insert into meta.load_batches (source, entity) values (%s, %s) returning batch_id",
+                (source, entity),
+            ).fetchone()
+            assert row is not None
+            batch = Batch(conn=conn, batch_id=row[0], source=source, entity=entity, table=table)
+            yield batch
+            batch._commit_bookkeeping()
+    except BaseException as error:
+        _record_failure(target, source, entity, batch, error)
+        raise
+    finally:
+        conn.close()
+
+
+def _record_failure(
+    target: WarehouseTarget,
+    source: str,
+    entity: str,
+    batch: Batch | None,
+    error: BaseException,
+) -> None:
+    """Write the failed batch (its rolled-back id when it had one) in its own transaction."""
+    message = f"{type(error).__name__}: {error}"[:4000]
+    log.error("%s.%s: batch failed, rolled back: %s", source, entity, message)
+    try:
+        with connect(target) as conn, conn.transaction():
+            if batch is None:
+                conn.execute(
+                    "insert into meta.load_batches (source, entity, status, finished_at, error)"
+                    " values (%s, %s, 'failed', now(), %s)",
+                    (source, entity, message),
+                )
+            else:
+                conn.execute(
+                    "insert into meta.load_batches (batch_id, source, entity, status, finished_at,"
+                    " rows_read, watermark_from, error)"
+                    " overriding system value values (%s, %s, %s, 'failed', now(), %s, %s, %s)",
+                    (
+                        batch.batch_id,
+                        source,
+                        entity,
+                        batch.rows_read,
+                        batch.watermark_from,
+                        message,
+                    ),
+                )
+    except psycopg.Error as meta_error:  # the warehouse itself may be what failed
+        log.error("%s.%s: could not record the failed batch: %s", source, entity, meta_error)
