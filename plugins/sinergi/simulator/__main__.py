@@ -1,0 +1,5 @@
+"""`python -m sinergi.simulator serve|files ...` (the same commands as `sinergi simulate`)."""
+
+from sinergi.simulator.cli import app
+
+app()

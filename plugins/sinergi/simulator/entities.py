@@ -1,0 +1,747 @@
+"""The served entities: how the world's arrays become the records of each source.
+
+Each entity is a `Stream` whose chunk builder turns one (period, block) of the
+world into JSON records (pre-encoded bytes, so a page is a join). The row
+layout of each chunk (which valid record or which injected defect each row
+is) is a separate function, shared with the truth manifest, so the truth is
+computed from the same rows that are served.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from sinergi.simulator import rand
+from sinergi.simulator.institutions import CENTRAL
+from sinergi.simulator.nip import mangle
+from sinergi.simulator.streams import Stream
+from sinergi.simulator.timeline import (
+    N_PERIODS,
+    PERIOD_START_DAY,
+    iso_days,
+    iso_ms,
+    period_year_month,
+)
+from sinergi.simulator.vocab import (
+    CERTIFICATION_TYPES,
+    COMPETENCY_TYPES,
+    COURSE_LEVELS,
+    COURSE_SUBJECTS,
+    FIRST_NAMES_F,
+    FIRST_NAMES_M,
+    FUNDING_SPELLINGS,
+    JOBS,
+    LAST_NAMES,
+    PROGRAMS,
+    TRAINING_KINDS,
+    TRAINING_TOPICS,
+)
+from sinergi.simulator.world import (
+    GOLONGAN,
+    HASIL,
+    KIND_CODES,
+    LULUS,
+    PROSES,
+    STATUS,
+    UNITS,
+    Activity,
+    World,
+    course_minutes,
+)
+
+logger = logging.getLogger(__name__)
+
+HOST, DUP, UPDATE, JUNK = 0, 1, 2, 3
+
+# Why an injected record is invalid, per entity (index = Activity.junk_reason).
+REASONS: dict[str, tuple[str, ...]] = {
+    "asn": ("invalid_nip", "invalid_date"),
+    "trainings": ("invalid_date", "negative_jp"),
+    "participations": ("invalid_nip", "negative_jp", "unknown_training"),
+    "certifications": ("invalid_nip", "invalid_date", "unknown_instansi"),
+    "competency_assessments": ("invalid_nip", "invalid_date", "invalid_level"),
+    "completions": ("invalid_nip", "negative_duration"),
+    "development_plans": ("negative_amount", "unknown_instansi"),
+    "budgets": ("negative_amount",),
+}
+UNKNOWN_INSTANSI = ("99.99", "KL-999", "00")
+
+
+def impossible_date(year: int, how: int) -> str:
+    """A date string that looks ISO but is not a calendar date (2023-02-31, 2023-04-31…)."""
+    return (f"{year}-02-30", f"{year}-02-31", f"{year}-04-31", f"{year}-13-01")[how % 4]
+
+
+def period_tag(period: int) -> str:
+    year, month = period_year_month(period)
+    return f"{year % 100:02d}{month:02d}"
+
+
+def training_code(period: int, host: int, number: int) -> str:
+    return f"PLT{period_tag(period)}-{host:03d}-{number:04d}"
+
+
+def _dumps(value: str) -> str:
+    return json.dumps(value)
+
+
+@dataclass(frozen=True)
+class ParticipationRows:
+    """Served rows of a participation chunk: role and index into the true table."""
+
+    role: np.ndarray
+    tidx: np.ndarray
+
+
+class Sources:
+    """All served entities of one world, as streams, plus the row layouts truth reuses."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.mess = world.mess
+        inst = world.inst
+        self._name_json = [
+            [_dumps(name), *(_dumps(v) for v in variants)]
+            for name, variants in zip(inst.names, inst.variants, strict=True)
+        ]
+        self._n_variants = np.array([len(v) for v in inst.variants])
+        self._person_json = {
+            (g, f, la): _dumps(
+                (FIRST_NAMES_M if g == 1 else FIRST_NAMES_F)[f]
+                + (f" {LAST_NAMES[la]}" if LAST_NAMES[la] else "")
+            )
+            for g in (1, 2)
+            for f in range(len(FIRST_NAMES_M if g == 1 else FIRST_NAMES_F))
+            for la in range(len(LAST_NAMES))
+        }
+
+    # ------------------------------------------------------------ helpers
+    def variant_index(self, inst: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """0 = canonical name, k = k-th variant; variants appear at name_variant_rate."""
+        rate = self.mess.name_variant_rate
+        nvar = self._n_variants[inst]
+        use = (u < rate) & (nvar > 0)
+        pick = np.floor(u / max(rate, 1e-12) * np.maximum(nvar, 1)).astype(np.int64)
+        return np.where(use, 1 + np.minimum(pick, np.maximum(nvar - 1, 0)), 0)
+
+    def name_json(self, inst: np.ndarray, u: np.ndarray) -> list[str]:
+        variant = self.variant_index(inst, u)
+        return [self._name_json[i][k] for i, k in zip(inst.tolist(), variant.tolist(), strict=True)]
+
+    def drift_kind(self, u: np.ndarray) -> np.ndarray:
+        """-1 = no drift, else which drift (0 extra field, 1 and 2 a missing optional field)."""
+        rate = self.mess.drift_rate
+        return np.where(u < rate, np.floor(u / max(rate, 1e-12) * 3).astype(np.int64), -1)
+
+    # ------------------------------------------------------------- streams
+    @cached_property
+    def streams(self) -> dict[str, Stream]:
+        """Every served entity by `<source>.<entity>` name."""
+        return {
+            "siasn.asn": self.asn,
+            "bpsdm_kemendagri.trainings": self.trainings,
+            "bpsdm_kemendagri.participations": self.participations,
+            "bpsdm_kemendagri.certifications": self.certifications,
+            "bpsdm_kemendagri.development_plans": self.development_plans,
+            "bpsdm_kemendagri.competency_standards": self.competency_standards,
+            "bpsdm_kemendagri.competency_assessments": self.competency_assessments,
+            "kemnaker_corpu.completions": self.completions,
+            "satudata.budgets": self.budgets,
+        }
+
+    def _per_block(self, count) -> np.ndarray:
+        counts = np.zeros((N_PERIODS, self.world.n_blocks), dtype=np.int64)
+        for block in range(self.world.n_blocks):
+            for period in range(N_PERIODS):
+                counts[period, block] = count(period, block)
+        return counts
+
+    # ----------------------------------------------------------------- ASN
+    def asn_rows(self, period: int, block: int) -> tuple[np.ndarray, ...]:
+        """(who, is_junk, reason, how, new_job) rows of a siasn chunk, in served order.
+
+        Period 0 publishes every ASN (plus invalid copies); later periods
+        re-publish the ASN whose job changed.
+        """
+        world = self.world
+        if period == 0:
+            size = world.asn_block(block).size
+            gen = rand.rng(world.seed, "asn-junk", block)
+            src, reason, how = world._junk(gen, size, 2)
+            who = np.concatenate([np.arange(size), src])
+            junk = np.concatenate([np.zeros(size, bool), np.ones(len(src), bool)])
+            order = gen.permutation(len(who))
+            reasons = np.concatenate([np.full(size, -1), reason])[order]
+            hows = np.concatenate([np.zeros(size, np.int64), how])[order]
+            return who[order], junk[order], reasons, hows, np.full(len(who), -1)
+        who, job, _, _ = world.job_changes(period, block)
+        none = np.zeros(len(who), bool)
+        return who, none, np.full(len(who), -1), np.zeros(len(who), np.int64), job
+
+    @cached_property
+    def asn(self) -> Stream:
+        counts = self._per_block(lambda p, b: len(self.asn_rows(p, b)[0]))
+        return Stream("siasn.asn", counts, self._build_asn)
+
+    def _build_asn(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        world = self.world
+        asn = world.asn_block(block)
+        who, junk, reason, how, new_job = self.asn_rows(period, block)
+        inst = asn.inst[who]
+        job = np.where(new_job >= 0, new_job, asn.job[who])
+        gen = rand.rng(world.seed, "asn-encode", period, block)
+        golongan = asn.golongan[who]
+        if period > 0:  # a job change often comes with a promotion
+            golongan = np.where(
+                (gen.random(len(who)) < 0.5) & (golongan < len(GOLONGAN) - 6),
+                golongan + 1,
+                golongan,
+            )
+        names = self.name_json(inst, gen.random(len(who)))
+        drift = self.drift_kind(gen.random(len(who)))
+        birth = iso_days(asn.birth_day[who])
+        stamps = iso_ms(ts)
+        out = []
+        for i, a in enumerate(who.tolist()):
+            nip = int(asn.nip[a])
+            nip_text = mangle(nip, int(how[i])) if junk[i] and reason[i] == 0 else str(nip)
+            birth_text = birth[i]
+            if junk[i] and reason[i] == 1:
+                birth_text = impossible_date(int(birth_text[:4]), int(how[i]))
+            g = int(asn.gender[a])
+            jabatan, jenis = JOBS[int(job[i])]
+            parts = [
+                f'{{"nip":"{nip_text}","nama":'
+                f"{self._person_json[(g, int(asn.first_name[a]), int(asn.last_name[a]))]}",
+                f'"gender":"{"L" if g == 1 else "P"}","tanggal_lahir":"{birth_text}"',
+                f'"status_kepegawaian":"{STATUS[int(asn.status[a])]}"',
+                f'"instansi_kode":"{world.inst.codes[int(inst[i])]}","instansi_nama":{names[i]}',
+            ]
+            if drift[i] != 1:
+                parts.append(f'"unit_kerja":"{UNITS[int(asn.unit[a])]}"')
+            parts.append(f'"jabatan":"{jabatan}","jenis_jabatan":"{jenis}"')
+            if drift[i] != 2:
+                parts.append(f'"golongan":"{GOLONGAN[int(golongan[i])]}"')
+            parts.append(f'"lokasi_kerja_kode":"{world.inst.codes[int(asn.lokasi[a])]}"')
+            if drift[i] == 0:
+                parts.append('"eselon":null')
+            parts.append(f'"updated_at":"{stamps[i]}"}}')
+            out.append(",".join(parts).encode())
+        return out
+
+    # ----------------------------------------------------------- trainings
+    def training_junk(self, period: int) -> tuple[np.ndarray, ...]:
+        """Invalid catalogue entries announced in `period` (reason, how)."""
+        gen = rand.rng(self.world.seed, "training-junk", period)
+        valid = int(self.world.training_counts[period + 1].sum()) if period + 1 < N_PERIODS else 0
+        _, reason, how = self.world._junk(gen, valid, 2)
+        return reason, how
+
+    @cached_property
+    def trainings(self) -> Stream:
+        counts = np.zeros((N_PERIODS, 1), dtype=np.int64)
+        for period in range(N_PERIODS - 1):
+            valid = int(self.world.training_counts[period + 1].sum())
+            counts[period, 0] = valid + len(self.training_junk(period)[0])
+        return Stream("bpsdm_kemendagri.trainings", counts, self._build_trainings, 4)
+
+    def training_names(self, period: int, host: np.ndarray, details: dict) -> list[str]:
+        """Unique human titles: kind, topic, cohort, year and host."""
+        year = period_year_month(period)[0]
+        topics = np.floor(details["topic"] * len(TRAINING_TOPICS)).astype(np.int64)
+        names = []
+        for h, k, t, a in zip(
+            host.tolist(),
+            details["kind"].tolist(),
+            topics.tolist(),
+            details["angkatan"].tolist(),
+            strict=True,
+        ):
+            kind = TRAINING_KINDS[k]
+            topic = "" if kind.accredited else f" {TRAINING_TOPICS[t]}"
+            names.append(
+                f"{kind.title}{topic} Angkatan {a} Tahun {year} {self.world.inst.short[h]}"
+            )
+        return names
+
+    def _build_trainings(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        world = self.world
+        start_period = period + 1
+        host, number = world.training_keys(start_period)
+        d = world.training_details(start_period, host, number)
+        names = self.training_names(start_period, host, d)
+        host_names = self.name_json(host, d["name_variant"])
+        drift = self.drift_kind(rand.hash_u01(world.seed, "training-drift", number + host * 7919))
+        starts, ends = iso_days(d["start"]), iso_days(d["end"])
+        stamps = iso_ms(ts)
+        out = []
+        for i in range(len(host)):
+            kind = TRAINING_KINDS[int(d["kind"][i])]
+            out.append(
+                self._training_json(
+                    code=training_code(start_period, int(host[i]), int(number[i])),
+                    name=names[i],
+                    kind=kind.code,
+                    mode=kind.mode,
+                    category=kind.category,
+                    host=int(host[i]),
+                    host_name=host_names[i],
+                    start=starts[i],
+                    end=ends[i],
+                    jp=int(d["jp"][i]),
+                    accredited=bool(d["accredited"][i]),
+                    seats=int(d["seats"][i]),
+                    quota=int(d["regional_quota"][i]),
+                    drift=int(drift[i]),
+                    stamp=stamps[i],
+                )
+            )
+        reason, how = self.training_junk(period)
+        year = period_year_month(start_period)[0]
+        for j, (r, h) in enumerate(zip(reason.tolist(), how.tolist(), strict=True)):
+            base = j % max(len(host), 1)
+            kind = TRAINING_KINDS[int(d["kind"][base])] if len(host) else TRAINING_KINDS[5]
+            jp = int(d["jp"][base]) if len(host) else 20
+            out.append(
+                self._training_json(
+                    code=f"PLT{period_tag(start_period)}-999-{j:04d}",
+                    name=f"{kind.title} Angkatan {j + 1} Tahun {year}",
+                    kind=kind.code,
+                    mode=kind.mode,
+                    category=kind.category,
+                    host=0,
+                    host_name=self._name_json[0][0],
+                    start=impossible_date(year, h) if r == 0 else starts[base],
+                    end=ends[base] if len(host) else f"{year}-12-01",
+                    jp=-jp if r == 1 else jp,
+                    accredited=False,
+                    seats=30,
+                    quota=-1,
+                    drift=-1,
+                    stamp=stamps[len(host) + j],
+                )
+            )
+        return out
+
+    def _training_json(self, *, code, name, kind, mode, category, host, host_name, start, end,
+                       jp, accredited, seats, quota, drift, stamp) -> bytes:  # fmt: skip
+        parts = [
+            f'{{"kode_pelatihan":"{code}","nama_pelatihan":{_dumps(name)}',
+            f'"jenis_pelatihan":"{kind}","mode":"{mode}","kategori_pembelajaran":"{category}"',
+            f'"penyelenggara_kode":"{self.world.inst.codes[host]}","penyelenggara_nama":{host_name}',
+            f'"tanggal_mulai":"{start}","tanggal_selesai":"{end}","jp":{jp}',
+        ]
+        if drift != 1:
+            parts.append(f'"terakreditasi_lan":{"true" if accredited else "false"}')
+        parts.append(f'"kuota_peserta":{seats}')
+        if drift != 2:
+            parts.append(f'"kuota_daerah":{quota if quota >= 0 else "null"}')
+        if drift == 0:
+            parts.append('"sumber_dana":"APBD"')
+        parts.append(f'"modified_at":"{stamp}"}}')
+        return ",".join(parts).encode()
+
+    # ------------------------------------------------------ participations
+    def participation_rows(self, period: int, block: int) -> ParticipationRows:
+        """Host reports (API channel), origin duplicates, late updates of last month, junk."""
+        world = self.world
+        if period == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return ParticipationRows(empty, empty)
+        cur = world.participations(period, block).columns
+        parts_role = [np.full(int((~cur["file_primary"]).sum()), HOST)]
+        parts_idx = [np.flatnonzero(~cur["file_primary"])]
+        parts_role.append(np.full(int(cur["dup_api"].sum()), DUP))
+        parts_idx.append(np.flatnonzero(cur["dup_api"]))
+        if period >= 2:
+            prev = world.participations(period - 1, block).columns
+            parts_role.append(np.full(int(prev["proses"].sum()), UPDATE))
+            parts_idx.append(np.flatnonzero(prev["proses"]))
+        n_junk = len(world.participations(period, block).junk_src)
+        parts_role.append(np.full(n_junk, JUNK))
+        parts_idx.append(np.arange(n_junk))
+        role, tidx = np.concatenate(parts_role), np.concatenate(parts_idx)
+        order = rand.rng(world.seed, "participation-order", period, block).permutation(len(role))
+        return ParticipationRows(role[order].astype(np.int64), tidx[order].astype(np.int64))
+
+    @cached_property
+    def participations(self) -> Stream:
+        counts = self._per_block(lambda p, b: len(self.participation_rows(p, b).role))
+        return Stream("bpsdm_kemendagri.participations", counts, self._build_participations)
+
+    def _build_participations(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        world = self.world
+        rows = self.participation_rows(period, block)
+        cur = world.participations(period, block)
+        prev = world.participations(period - 1, block) if period >= 2 else cur
+        is_update = rows.role == UPDATE
+        is_junk = rows.role == JUNK
+        src = rows.tidx.copy()
+        src[is_junk] = cur.junk_src[rows.tidx[is_junk]]
+
+        def pick(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
+            values = np.empty(len(src), dtype=current.dtype)
+            values[~is_update] = current[src[~is_update]]
+            values[is_update] = previous[src[is_update]]
+            return values
+
+        def gather(name: str) -> np.ndarray:
+            return pick(cur.columns[name], prev.columns[name])
+
+        owner = pick(cur.owner, prev.owner)
+        asn = world.asn_block(block)
+        inst = gather("inst")
+        host, number, jp = gather("host"), gather("number"), gather("t_jp")
+        final, proses = gather("final"), gather("proses")
+        variant_u = np.where(rows.role == DUP, gather("dup_variant_u"), gather("variant_u"))
+        names = self.name_json(inst, variant_u)
+        drift = self.drift_kind(np.where(rows.role == DUP, gather("file_u"), gather("drift_u")))
+        junk_reason = np.full(len(rows.role), -1)
+        junk_how = np.zeros(len(rows.role), dtype=np.int64)
+        junk_reason[is_junk] = cur.junk_reason[rows.tidx[is_junk]]
+        junk_how[is_junk] = cur.junk_how[rows.tidx[is_junk]]
+        stamps = iso_ms(ts)
+        codes = world.inst.codes
+        out = []
+        for i, role in enumerate(rows.role.tolist()):
+            tperiod = period - 1 if role == UPDATE else period
+            t = int(rows.tidx[i])
+            if role == JUNK:
+                pid = f"PRT{period:02d}{block:05d}{t:05d}9"
+            else:
+                pid = f"PRT{tperiod:02d}{block:05d}{t:05d}{2 if role == DUP else 1}"
+            reason = int(junk_reason[i])
+            nip = int(asn.nip[int(owner[i])])
+            nip_text = mangle(nip, int(junk_how[i])) if reason == 0 else str(nip)
+            code = (
+                f"PLT{period_tag(tperiod)}-999-{int(junk_how[i]) % 10000:04d}"
+                if reason == 2
+                else training_code(tperiod, int(host[i]), int(number[i]))
+            )
+            if role in (UPDATE, JUNK):
+                hasil = int(final[i]) if reason != 1 else LULUS
+            else:
+                hasil = PROSES if proses[i] else int(final[i])
+            jp_value = int(jp[i]) if hasil == LULUS else 0
+            if reason == 1:
+                jp_value = -max(int(jp[i]), 1)
+            d = int(drift[i])
+            parts = [f'{{"partisipasi_id":"{pid}","kode_pelatihan":"{code}","nip":"{nip_text}"']
+            if d != 2:
+                parts.append(f'"instansi_asal_kode":"{codes[int(inst[i])]}"')
+            if d != 1:
+                parts.append(f'"instansi_asal_nama":{names[i]}')
+            parts.append(
+                f'"pelapor":"{"asal" if role == DUP else "penyelenggara"}",'
+                f'"hasil":"{HASIL[hasil]}","jp_diakui":{jp_value}'
+            )
+            if d == 0:
+                parts.append('"metode":"blended"')
+            parts.append(f'"modified_at":"{stamps[i]}"}}')
+            out.append(",".join(parts).encode())
+        return out
+
+    # ------------------------------------------------------ certifications
+    def activity_rows(
+        self, activity: Activity, purpose: str, period: int, block: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(src, reason, how) of served rows: valid records then junk, shuffled."""
+        n = activity.size
+        src = np.concatenate([np.arange(n), activity.junk_src]).astype(np.int64)
+        reason = np.concatenate([np.full(n, -1), activity.junk_reason]).astype(np.int64)
+        how = np.concatenate([np.zeros(n, np.int64), activity.junk_how]).astype(np.int64)
+        order = rand.rng(self.world.seed, purpose, period, block).permutation(len(src))
+        return src[order], reason[order], how[order]
+
+    @cached_property
+    def certifications(self) -> Stream:
+        def count(p: int, b: int) -> int:
+            if p == 0:
+                return 0
+            act = self.world.certifications(p, b)
+            return act.size + len(act.junk_src)
+
+        counts = self._per_block(count)
+        return Stream("bpsdm_kemendagri.certifications", counts, self._build_certifications)
+
+    def _build_certifications(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        world = self.world
+        act = world.certifications(period, block)
+        asn = world.asn_block(block)
+        src, reason, how = self.activity_rows(act, "certification-order", period, block)
+        owner = act.owner[src]
+        day = world_day(period, act.columns["day"][src])
+        dates = iso_days(day)
+        ctype = np.floor(act.columns["type_u"][src] * len(CERTIFICATION_TYPES)).astype(np.int64)
+        kompeten = act.columns["kompeten"]
+        year = period_year_month(period)[0]
+        stamps = iso_ms(ts)
+        out = []
+        for i in range(len(src)):
+            r, h = int(reason[i]), int(how[i])
+            nip = int(asn.nip[int(owner[i])])
+            inst_code = world.inst.codes[int(asn.inst[int(owner[i])])]
+            out.append(
+                (
+                    f'{{"sertifikasi_id":"SRT{period:02d}{block:05d}{i:05d}",'
+                    f'"nip":"{mangle(nip, h) if r == 0 else nip}",'
+                    f'"instansi_kode":"{UNKNOWN_INSTANSI[h % 3] if r == 2 else inst_code}",'
+                    f'"jenis_sertifikasi":"{CERTIFICATION_TYPES[int(ctype[i])]}",'
+                    f'"tanggal_sertifikasi":"{impossible_date(year, h) if r == 1 else dates[i]}",'
+                    f'"hasil":"{"kompeten" if kompeten[src[i]] else "belum_kompeten"}",'
+                    f'"modified_at":"{stamps[i]}"}}'
+                ).encode()
+            )
+        return out
+
+    # --------------------------------------------------------- assessments
+    def assessment_rows(self, period: int, block: int) -> tuple[np.ndarray, ...]:
+        """API rows of an assessment chunk: those not reported by file, plus junk."""
+        act = self.world.assessments(period, block)
+        src, reason, how = self.activity_rows(act, "assessment-order", period, block)
+        keep = (reason >= 0) | ~act.columns["by_file"][src] if act.size else reason >= 0
+        return src[keep], reason[keep], how[keep]
+
+    @cached_property
+    def competency_assessments(self) -> Stream:
+        counts = self._per_block(lambda p, b: len(self.assessment_rows(p, b)[0]) if p else 0)
+        return Stream("bpsdm_kemendagri.competency_assessments", counts, self._build_assessments)
+
+    def _build_assessments(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        world = self.world
+        act = world.assessments(period, block)
+        asn = world.asn_block(block)
+        src, reason, how = self.assessment_rows(period, block)
+        c = act.columns
+        owner = act.owner[src]
+        dates = iso_days(world_day(period, c["day"][src]))
+        year = period_year_month(period)[0]
+        stamps = iso_ms(ts)
+        out = []
+        for i in range(len(src)):
+            s, r, h = int(src[i]), int(reason[i]), int(how[i])
+            a = int(owner[i])
+            nip = int(asn.nip[a])
+            level = int(c["level"][s]) if r != 2 else (0, 6, 7)[h % 3]
+            out.append(
+                (
+                    f'{{"asesmen_id":"ASM{period:02d}{block:05d}{i:05d}",'
+                    f'"nip":"{mangle(nip, h) if r == 0 else nip}",'
+                    f'"instansi_kode":"{world.inst.codes[int(asn.inst[a])]}",'
+                    f'"jabatan":"{JOBS[int(asn.job[a])][0]}",'
+                    f'"jenis_kompetensi":"{COMPETENCY_TYPES[int(c["ctype"][s])]}",'
+                    f'"level_standar":{int(c["standard"][s])},"level_hasil":{level},'
+                    f'"tanggal_asesmen":"{impossible_date(year, h) if r == 1 else dates[i]}",'
+                    f'"modified_at":"{stamps[i]}"}}'
+                ).encode()
+            )
+        return out
+
+    # --------------------------------------------------------- completions
+    @cached_property
+    def completions(self) -> Stream:
+        def count(p: int, b: int) -> int:
+            if p == 0:
+                return 0
+            act = self.world.completions(p, b)
+            return act.size + len(act.junk_src)
+
+        counts = self._per_block(count)
+        return Stream("kemnaker_corpu.completions", counts, self._build_completions)
+
+    def _build_completions(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        world = self.world
+        act = world.completions(period, block)
+        asn = world.asn_block(block)
+        src, reason, how = self.activity_rows(act, "completion-order", period, block)
+        course = act.columns["course"][src]
+        minutes = course_minutes(course)
+        drift = self.drift_kind(act.columns["drift_u"][src])
+        out = []
+        for i in range(len(src)):
+            r, h, k = int(reason[i]), int(how[i]), int(course[i])
+            nip = int(asn.nip[int(act.owner[src[i]])])
+            parts = [
+                f'{{"completion_id":"CMP{period:02d}{block:05d}{i:05d}",'
+                f'"learner_nip":"{mangle(nip, h) if r == 0 else nip}",'
+                f'"course_id":"CRS-{k + 1:04d}","course_title":"{course_title(k)}",'
+                f'"completed_at":{int(ts[i])},'
+                f'"duration_minutes":{-int(minutes[i]) if r == 1 else int(minutes[i])}'
+            ]
+            if drift[i] != 1:
+                parts.append(f'"score":{int(act.columns["score"][src[i]])}')
+            if drift[i] == 0:
+                parts.append('"platform":"mobile"')
+            out.append((",".join(parts) + "}").encode())
+        return out
+
+    # ------------------------------------------------ small yearly tables
+    def plan_table(self, year: int) -> dict[str, np.ndarray]:
+        """Annual development plans: three kinds per institution, plus junk rows."""
+        world = self.world
+        gen = rand.rng(world.seed, "plans", year)
+        n_inst = world.inst.count
+        inst = np.repeat(np.arange(n_inst), 3)
+        kind = (np.repeat(np.floor(gen.random(n_inst) * 6).astype(np.int64), 3) * 3
+                + np.tile(np.arange(3), n_inst)) % len(TRAINING_KINDS)  # fmt: skip
+        size = world.inst.sizes[inst].astype(np.float64)
+        people = np.maximum(1, np.round(size * (0.2 + 0.5 * gen.random(len(inst))) / 3))
+        jp = people * np.array([k.jp[0] for k in TRAINING_KINDS])[kind]
+        budget = np.round(people * (1.5e6 + 3e6 * gen.random(len(inst))) / 1000) * 1000
+        src, reason, how = world._junk(gen, len(inst), 2)
+        return {
+            "inst": np.concatenate([inst, inst[src]]),
+            "kind": np.concatenate([kind, kind[src]]),
+            "people": np.concatenate([people, people[src]]).astype(np.int64),
+            "jp": np.concatenate([jp, jp[src]]).astype(np.int64),
+            "budget": np.concatenate([budget, -budget[src]]).astype(np.int64),
+            "reason": np.concatenate([np.full(len(inst), -1), reason]),
+            "how": np.concatenate([np.zeros(len(inst), np.int64), how]),
+        }
+
+    @cached_property
+    def development_plans(self) -> Stream:
+        counts = np.zeros((N_PERIODS, 1), dtype=np.int64)
+        for period, year in PLAN_PERIODS.items():
+            counts[period, 0] = len(self.plan_table(year)["inst"])
+        return Stream("bpsdm_kemendagri.development_plans", counts, self._build_plans, 2)
+
+    def _build_plans(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        year = PLAN_PERIODS[period]
+        t = self.plan_table(year)
+        stamps = iso_ms(ts)
+        codes = self.world.inst.codes
+        out = []
+        for i in range(len(t["inst"])):
+            r, h = int(t["reason"][i]), int(t["how"][i])
+            code = UNKNOWN_INSTANSI[h % 3] if r == 1 else codes[int(t["inst"][i])]
+            budget = int(t["budget"][i]) if r == 0 else abs(int(t["budget"][i]))
+            out.append(
+                (
+                    f'{{"rencana_id":"RNC{year}{i:06d}","instansi_kode":"{code}","tahun":{year},'
+                    f'"jenis_pelatihan":"{KIND_CODES[int(t["kind"][i])]}",'
+                    f'"rencana_peserta":{int(t["people"][i])},"rencana_jp":{int(t["jp"][i])},'
+                    f'"rencana_anggaran_idr":{budget},"modified_at":"{stamps[i]}"}}'
+                ).encode()
+            )
+        return out
+
+    @cached_property
+    def competency_standards(self) -> Stream:
+        counts = np.zeros((N_PERIODS, 1), dtype=np.int64)
+        counts[0, 0] = len(JOBS) * len(COMPETENCY_TYPES)
+        return Stream("bpsdm_kemendagri.competency_standards", counts, self._build_standards, 1)
+
+    def _build_standards(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        job = np.repeat(np.arange(len(JOBS)), len(COMPETENCY_TYPES))
+        ctype = np.tile(np.arange(len(COMPETENCY_TYPES)), len(JOBS))
+        level = self.world.standard_level(job, ctype)
+        stamps = iso_ms(ts)
+        return [
+            (
+                f'{{"standar_id":"STD-{j:02d}-{c}","jabatan":"{JOBS[j][0]}",'
+                f'"jenis_kompetensi":"{COMPETENCY_TYPES[c]}","level_standar":{lv},'
+                f'"modified_at":"{stamps[i]}"}}'
+            ).encode()
+            for i, (j, c, lv) in enumerate(
+                zip(job.tolist(), ctype.tolist(), level.tolist(), strict=True)
+            )
+        ]
+
+    def budget_table(self, year: int) -> dict[str, np.ndarray]:
+        """Competency-development budgets per institution and funding source for a year."""
+        world = self.world
+        gen = rand.rng(world.seed, "budgets", year)
+        n_inst = world.inst.count
+        central = world.inst.level == CENTRAL
+        second = gen.random(n_inst) < 0.3
+        inst = np.concatenate([np.arange(n_inst), np.flatnonzero(second)])
+        primary = np.where(central, 0, 1)  # APBN for K/L, APBD for regions
+        secondary = np.where(central, np.where(gen.random(n_inst) < 0.5, 2, 3), 0)
+        source = np.concatenate([primary, secondary[second]])
+        scale = np.concatenate([np.ones(n_inst), np.full(int(second.sum()), 0.2)])
+        size = world.inst.sizes[inst].astype(np.float64)
+        pagu = np.round((5e7 + size * (1.5e6 + 2.5e6 * gen.random(len(inst)))) * scale / 1000)
+        pagu = (pagu * 1000).astype(np.int64)
+        realisasi = np.round(pagu * (0.55 + 0.43 * gen.random(len(inst)))).astype(np.int64)
+        src, reason, _ = world._junk(gen, len(inst), 1)
+        n = len(inst)
+        return {
+            "inst": np.concatenate([inst, inst[src]]),
+            "source": np.concatenate([source, source[src]]),
+            "pagu": np.concatenate([pagu, -pagu[src]]),
+            "realisasi": np.concatenate([realisasi, realisasi[src]]),
+            "people": np.round(
+                np.concatenate([size, size[src]]) * (0.3 + 0.6 * gen.random(n + len(src)))
+            ).astype(np.int64),
+            "reason": np.concatenate([np.full(n, -1), reason]),
+            "u": gen.random((n + len(src), 5)),
+        }
+
+    @cached_property
+    def budgets(self) -> Stream:
+        counts = np.zeros((N_PERIODS, 1), dtype=np.int64)
+        for period, year in BUDGET_PERIODS.items():
+            counts[period, 0] = len(self.budget_table(year)["inst"])
+        return Stream("satudata.budgets", counts, self._build_budgets, 2)
+
+    def _build_budgets(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        year = BUDGET_PERIODS[period]
+        t = self.budget_table(year)
+        first_id = sum(
+            len(self.budget_table(y)["inst"]) for p, y in BUDGET_PERIODS.items() if p < period
+        )
+        inst = t["inst"]
+        names = self.name_json(inst, t["u"][:, 0])
+        rate = self.mess.name_variant_rate
+        out = []
+        for i in range(len(inst)):
+            u = t["u"][i]
+            code = "" if u[1] < rate * 0.5 else self.world.inst.codes[int(inst[i])]
+            spellings = FUNDING_SPELLINGS[FUNDING_KEYS[int(t["source"][i])]]
+            spelling = spellings[0]
+            if u[2] < rate:
+                spelling = spellings[1 + int(u[2] / rate * (len(spellings) - 1))]
+            out.append(
+                (
+                    f'{{"_id":{first_id + i + 1},"tahun":{year},"kode_satker":"{code}",'
+                    f'"nama_instansi":{names[i]},"sumber_dana":{_dumps(spelling)},'
+                    f'"program":"{PROGRAMS[int(u[3] * len(PROGRAMS))]}",'
+                    f'"pagu":{format_amount(int(t["pagu"][i]), u[4])},'
+                    f'"realisasi":{format_amount(int(t["realisasi"][i]), 1 - u[4])},'
+                    f'"target_peserta":{int(t["people"][i])}}}'
+                ).encode()
+            )
+        return out
+
+
+FUNDING_KEYS = ("APBN", "APBD", "BLU", "PNBP")
+PLAN_PERIODS = {0: 2023, 12: 2024}  # plans published the December before their year
+BUDGET_PERIODS = {12: 2023, 24: 2024}  # budgets published in their year's December
+
+
+def world_day(period: int, day_offset: np.ndarray) -> np.ndarray:
+    """Days since epoch of a day inside a period's month."""
+    return PERIOD_START_DAY[period] + day_offset
+
+
+def course_title(course: int) -> str:
+    return f"{COURSE_SUBJECTS[course // 3]} ({COURSE_LEVELS[course % 3]})"
+
+
+def format_amount(value: int, u: float) -> str:
+    """A rupiah amount as JSON: a number, or a string in one of the ways budgets write it."""
+    if u < 0.5:
+        return str(value)
+    sign = "-" if value < 0 else ""
+    dotted = f"{abs(value):,}".replace(",", ".")
+    if u < 0.75:
+        return f'"{sign}Rp {dotted},00"'
+    if u < 0.9:
+        return f'"{sign}{dotted}"'
+    return f'"{sign}Rp{abs(value):,}"'

@@ -1,0 +1,134 @@
+"""Layout of the `bpsdm_daerah` file drop: which rows go into which region-month folder.
+
+Shared by the file writer (`files.py`) and the truth manifest, so the truth
+counts exactly the rows that are written. A folder `<region>/<yyyy-mm>` is
+uploaded near the end of its month (`upload_ms`); the truth at a clock counts
+only folders uploaded by then, and `files --until` writes only those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sinergi.simulator import rand
+from sinergi.simulator.entities import Sources
+from sinergi.simulator.timeline import PERIOD_LEN_MS, PERIOD_START_MS, period_year_month
+
+DAY_MS = 86_400_000
+HOST_REPORT, ORIGIN_REPORT, JUNK_ROW = 0, 1, 2
+PARTICIPATION_REASONS = (
+    "invalid_nip",
+    "invalid_date",
+    "negative_jp",
+    "unknown_training",
+    "missing_required",
+)
+ASSESSMENT_REASONS = ("invalid_nip", "invalid_date", "invalid_level", "missing_required")
+BROKEN_KINDS = ("corrupt_xlsx", "wrong_type")
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """Rows of one (period, block) bound for files: source record, folder, kind, defect."""
+
+    src: np.ndarray  # index into the period's true table (participations or assessments)
+    folder: np.ndarray  # institution index whose folder receives the row
+    kind: np.ndarray  # HOST_REPORT | ORIGIN_REPORT | JUNK_ROW
+    reason: np.ndarray  # -1 or index into the reasons tuple
+    how: np.ndarray
+
+
+def upload_ms(seed: int, folder: np.ndarray, period: int) -> np.ndarray:
+    """When a region uploads its folder for a month: in the month's last days."""
+    key = folder.astype(np.int64) * 64 + period
+    u = rand.hash_u01(seed, "upload", key)
+    end = int(PERIOD_START_MS[period] + PERIOD_LEN_MS[period])
+    back = (1 + np.floor(u * 4).astype(np.int64)) * DAY_MS
+    return (
+        end
+        - back
+        + np.floor(rand.hash_u01(seed, "upload-hour", key) * 12 * 3600_000).astype(np.int64)
+    )
+
+
+def folder_name(sources: Sources, folder: int, period: int) -> str:
+    year, month = period_year_month(period)
+    return f"{sources.world.inst.codes[folder]}/{year:04d}-{month:02d}"
+
+
+def _with_junk(
+    seed: int, purpose: str, period: int, block: int, src, folder, kind, rate: float, reasons: int
+) -> FileRows:
+    gen = rand.rng(seed, purpose, period, block)
+    n = len(src)
+    count = int(gen.binomial(n, rate)) if n else 0
+    pick = gen.integers(0, max(n, 1), count)
+    order = gen.permutation(n + count)
+    return FileRows(
+        src=np.concatenate([src, src[pick]])[order],
+        folder=np.concatenate([folder, folder[pick]])[order],
+        kind=np.concatenate([kind, np.full(count, JUNK_ROW)])[order],
+        reason=np.concatenate([np.full(n, -1), gen.integers(0, reasons, count)])[order],
+        how=np.concatenate([np.zeros(n, np.int64), gen.integers(0, 1 << 20, count)])[order],
+    )
+
+
+def participation_file_rows(sources: Sources, period: int, block: int) -> FileRows:
+    """Host reports of file-only participations (host's folder) and origin duplicates."""
+    world = sources.world
+    act = world.participations(period, block)
+    c = act.columns
+    host_idx = np.flatnonzero(c["file_primary"])
+    dup_idx = np.flatnonzero(c["dup_file"])
+    src = np.concatenate([host_idx, dup_idx])
+    folder = np.concatenate([c["host"][host_idx], c["inst"][dup_idx]])
+    kind = np.concatenate(
+        [np.full(len(host_idx), HOST_REPORT), np.full(len(dup_idx), ORIGIN_REPORT)]
+    )
+    return _with_junk(
+        world.seed,
+        "file-participations",
+        period,
+        block,
+        src,
+        folder,
+        kind,
+        world.mess.invalid_rate,
+        len(PARTICIPATION_REASONS),
+    )
+
+
+def assessment_file_rows(sources: Sources, period: int, block: int) -> FileRows:
+    """Assessments a region reports by file (its own ASN, its own folder)."""
+    world = sources.world
+    act = world.assessments(period, block)
+    src = np.flatnonzero(act.columns["by_file"])
+    folder = world.asn_block(block).inst[act.owner[src]]
+    kind = np.full(len(src), HOST_REPORT)
+    return _with_junk(
+        world.seed,
+        "file-assessments",
+        period,
+        block,
+        src,
+        folder,
+        kind,
+        world.mess.invalid_rate,
+        len(ASSESSMENT_REASONS),
+    )
+
+
+def broken_files(sources: Sources, folders: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(folder, period, broken kind) of the extra unreadable files among existing folders."""
+    rate = sources.world.mess.broken_file_rate
+    if not folders or rate <= 0:
+        return []
+    keys = np.array([f * 64 + p for f, p in folders], dtype=np.int64)
+    u = rand.hash_u01(sources.world.seed, "broken-file", keys)
+    return [
+        (f, p, int(u[i] / rate * len(BROKEN_KINDS)) % len(BROKEN_KINDS))
+        for i, (f, p) in enumerate(folders)
+        if u[i] < rate
+    ]
