@@ -1,0 +1,31 @@
+"""Fixtures for ingestion tests: a bootstrapped fresh warehouse and the real source simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from ingestion_helpers import ASN, SEED, connection_uris
+
+from sinergi.simulator.api import SimulatorHandle, start_simulator
+from sinergi.warehouse.bootstrap import init_warehouse
+from sinergi.warehouse.connection import WarehouseTarget
+
+
+@pytest.fixture
+def warehouse(fresh_database: WarehouseTarget) -> WarehouseTarget:
+    init_warehouse(fresh_database)
+    return fresh_database
+
+
+@pytest.fixture
+def simulator() -> Iterator[SimulatorHandle]:
+    with start_simulator(seed=SEED, asn=ASN) as handle:
+        yield handle
+
+
+@pytest.fixture
+def connections(simulator: SimulatorHandle, monkeypatch: pytest.MonkeyPatch) -> SimulatorHandle:
+    for name, value in connection_uris(simulator).items():
+        monkeypatch.setenv(name, value)
+    return simulator
