@@ -2,7 +2,7 @@
 
 PNS NIP (Perka BKN 22/2007): birth date YYYYMMDD + CPNS start YYYYMM + gender
 1/2 + 3-digit sequence. NI PPPK: birth date YYYYMMDD + appointment year YYYY
-+ `2` + gender 1/2 + 3-digit sequence; its digits 13-14 ("21"/"22") are never
++ `2` + gender 1/2 + 4-digit sequence; its digits 13-14 ("21"/"22") are never
 a month, so the two forms cannot be confused. The rule in `is_valid_nip` is the
 one the truth manifest's definitions state.
 """
