@@ -353,16 +353,16 @@ class Sources:
         if period == 0:
             empty = np.zeros(0, dtype=np.int64)
             return ParticipationRows(empty, empty)
-        cur = world.participations(period, block).columns
+        cur = world.participations(period, block, details=False).columns
         parts_role = [np.full(int((~cur["file_primary"]).sum()), HOST)]
         parts_idx = [np.flatnonzero(~cur["file_primary"])]
         parts_role.append(np.full(int(cur["dup_api"].sum()), DUP))
         parts_idx.append(np.flatnonzero(cur["dup_api"]))
         if period >= 2:
-            prev = world.participations(period - 1, block).columns
+            prev = world.participations(period - 1, block, details=False).columns
             parts_role.append(np.full(int(prev["proses"].sum()), UPDATE))
             parts_idx.append(np.flatnonzero(prev["proses"]))
-        n_junk = len(world.participations(period, block).junk_src)
+        n_junk = len(world.participations(period, block, details=False).junk_src)
         parts_role.append(np.full(n_junk, JUNK))
         parts_idx.append(np.arange(n_junk))
         role, tidx = np.concatenate(parts_role), np.concatenate(parts_idx)
@@ -406,44 +406,60 @@ class Sources:
         junk_reason[is_junk] = cur.junk_reason[rows.tidx[is_junk]]
         junk_how[is_junk] = cur.junk_how[rows.tidx[is_junk]]
         stamps = iso_ms(ts)
-        codes = world.inst.codes
+        inst_codes = world.inst.codes
+        tags = {period: period_tag(period), period - 1: period_tag(max(period - 1, 0))}
+        nips = asn.nip[owner].astype(str).tolist()
+        hasil_code = np.where(
+            (rows.role == UPDATE) | (rows.role == JUNK), final, np.where(proses, PROSES, final)
+        )
+        hasil_code = np.where(junk_reason == 1, LULUS, hasil_code).tolist()
+        prefix = {
+            HOST: (f"PRT{period:02d}{block:05d}", "1", tags[period]),
+            DUP: (f"PRT{period:02d}{block:05d}", "2", tags[period]),
+            UPDATE: (f"PRT{period - 1:02d}{block:05d}", "1", tags[period - 1]),
+            JUNK: (f"PRT{period:02d}{block:05d}", "9", tags[period]),
+        }
+        reporter = {
+            HOST: "penyelenggara",
+            DUP: "asal",
+            UPDATE: "penyelenggara",
+            JUNK: "penyelenggara",
+        }
+        origin_of = [
+            f'"instansi_asal_kode":"{inst_codes[a]}","instansi_asal_nama":{b},'
+            if d <= 0
+            else (
+                f'"instansi_asal_kode":"{inst_codes[a]}",'
+                if d == 1
+                else f'"instansi_asal_nama":{b},'
+            )
+            for a, b, d in zip(inst.tolist(), names, drift.tolist(), strict=True)
+        ]
+        jp_out = np.where(np.asarray(hasil_code) == LULUS, jp, 0)
+        jp_out = np.where(junk_reason == 1, -np.maximum(jp, 1), jp_out).tolist()
         out = []
-        for i, role in enumerate(rows.role.tolist()):
-            tperiod = period - 1 if role == UPDATE else period
-            t = int(rows.tidx[i])
-            if role == JUNK:
-                pid = f"PRT{period:02d}{block:05d}{t:05d}9"
-            else:
-                pid = f"PRT{tperiod:02d}{block:05d}{t:05d}{2 if role == DUP else 1}"
-            reason = int(junk_reason[i])
-            nip = int(asn.nip[int(owner[i])])
-            nip_text = mangle(nip, int(junk_how[i])) if reason == 0 else str(nip)
-            code = (
-                f"PLT{period_tag(tperiod)}-999-{int(junk_how[i]) % 10000:04d}"
-                if reason == 2
-                else training_code(tperiod, int(host[i]), int(number[i]))
+        for i, (role, t, reason, how, h, num, d) in enumerate(
+            zip(
+                rows.role.tolist(),
+                rows.tidx.tolist(),
+                junk_reason.tolist(),
+                junk_how.tolist(),
+                host.tolist(),
+                number.tolist(),
+                drift.tolist(),
+                strict=True,
             )
-            if role in (UPDATE, JUNK):
-                hasil = int(final[i]) if reason != 1 else LULUS
-            else:
-                hasil = PROSES if proses[i] else int(final[i])
-            jp_value = int(jp[i]) if hasil == LULUS else 0
-            if reason == 1:
-                jp_value = -max(int(jp[i]), 1)
-            d = int(drift[i])
-            parts = [f'{{"partisipasi_id":"{pid}","kode_pelatihan":"{code}","nip":"{nip_text}"']
-            if d != 2:
-                parts.append(f'"instansi_asal_kode":"{codes[int(inst[i])]}"')
-            if d != 1:
-                parts.append(f'"instansi_asal_nama":{names[i]}')
-            parts.append(
-                f'"pelapor":"{"asal" if role == DUP else "penyelenggara"}",'
-                f'"hasil":"{HASIL[hasil]}","jp_diakui":{jp_value}'
+        ):
+            head, suffix, tag = prefix[role]
+            nip_text = mangle(nips[i], how) if reason == 0 else nips[i]
+            code = f"{tag}-999-{how % 10000:04d}" if reason == 2 else f"{tag}-{h:03d}-{num:04d}"
+            extra = '"metode":"blended",' if d == 0 else ""
+            out.append(
+                f'{{"partisipasi_id":"{head}{t:05d}{suffix}","kode_pelatihan":"PLT{code}",'
+                f'"nip":"{nip_text}",{origin_of[i]}"pelapor":"{reporter[role]}",'
+                f'"hasil":"{HASIL[hasil_code[i]]}","jp_diakui":{jp_out[i]},{extra}'
+                f'"modified_at":"{stamps[i]}"}}'.encode()
             )
-            if d == 0:
-                parts.append('"metode":"blended"')
-            parts.append(f'"modified_at":"{stamps[i]}"}}')
-            out.append(",".join(parts).encode())
         return out
 
     # ------------------------------------------------------ certifications

@@ -95,9 +95,9 @@ def is_valid_nip(value: object) -> bool:
     return text[12] == "2" and text[13] in "12" and year > birth.year
 
 
-def mangle(nip: int, how: int) -> str:
+def mangle(nip: int | str, how: int) -> str:
     """An invalid NIP derived from a valid one; `how` picks one of five realistic defects."""
-    text = f"{nip:018d}"
+    text = f"{int(nip):018d}"
     kind = how % 5
     if kind == 0:
         return text[:-1]  # a digit lost: 17 digits

@@ -42,7 +42,7 @@ from sinergi.simulator.vocab import (
 
 logger = logging.getLogger(__name__)
 
-BLOCK = 4096  # ASN per generation block
+BLOCK = 16384  # ASN per generation block (bigger blocks amortise numpy call overhead)
 CLASS_SIZE = 25  # expected participants per training when sizing the catalogue
 PARTICIPATIONS_PER_YEAR = 3.5  # ~15 M participations for 4.3 M ASN
 CERTIFICATIONS_PER_YEAR = 0.05  # regional ASN only
@@ -158,8 +158,8 @@ class World:
         self._central_weights = self.inst.sizes[self._central_idx].astype(np.float64) + 1
         self.training_counts = self._training_counts()
         self._training_offset = self._angkatan_offsets()
-        self._asn_cache = _Lru(64)
-        self._activity_cache = _Lru(256)
+        self._asn_cache = _Lru(8)
+        self._activity_cache = _Lru(64)
 
     # ----------------------------------------------------------------- ASN
     def block_range(self, block: int) -> tuple[int, int]:
@@ -365,11 +365,20 @@ class World:
             )
         return host
 
-    def participations(self, period: int, block: int) -> Activity:
-        """The true participations of one block's ASN in trainings starting in `period`."""
-        return self._activity_cache.get(
+    def participations(self, period: int, block: int, details: bool = True) -> Activity:
+        """The true participations of one block's ASN in trainings starting in `period`.
+
+        `details=False` skips the training attributes (`t_*` columns): counting
+        rows at startup needs only who, where and which report channel.
+        """
+        act = self._activity_cache.get(
             ("participations", period, block), lambda: self._make_participations(period, block)
         )
+        if details and "t_jp" not in act.columns:
+            c = act.columns
+            found = self.training_details(period, c["host"], c["number"])
+            c.update({f"t_{k}": v for k, v in found.items()})
+        return act
 
     def _make_participations(self, period: int, block: int) -> Activity:
         asn = self.asn_block(block)
@@ -408,9 +417,6 @@ class World:
             "drift_u": gen.random(n),
             "file_u": gen.random(n),
         }
-        columns.update(
-            {f"t_{k}": v for k, v in self.training_details(period, host, number).items()}
-        )
         return Activity(owner, columns, *self._junk(gen, n, 3))
 
     def _junk(self, gen: np.random.Generator, n: int, reasons: int) -> tuple[np.ndarray, ...]:
