@@ -1,0 +1,20 @@
+{#- HMAC-SHA256 of a NIP, hex, keyed by SINERGI_NIP_HMAC_KEY: the only form
+    in which an ASN reaches the marts. The key is required to run (not to
+    parse): a run without it fails rather than publish unkeyed hashes.
+    Computed by sinergi_hmac_sha256() (see create_udfs), which gives the same
+    bytes as pgcrypto's hmac(msg, key, 'sha256'). -#}
+{% macro pseudonymise_nip(nip_expr) -%}
+    {%- set key = env_var("SINERGI_NIP_HMAC_KEY", "") -%}
+    {%- if execute and not key -%}
+        {{ exceptions.raise_compiler_error(
+            "SINERGI_NIP_HMAC_KEY is not set: NIPs cannot be pseudonymised without it"
+        ) }}
+    {%- endif -%}
+    encode(
+        {{ udf_schema() }}.sinergi_hmac_sha256(
+            convert_to({{ nip_expr }}, 'UTF8'),
+            convert_to('{{ key | replace("'", "''") }}', 'UTF8')
+        ),
+        'hex'
+    )
+{%- endmacro %}

@@ -1,0 +1,93 @@
+{#- Every code and name a source may use for an institution, to the
+    canonical instansi_id. Names are matched normalised (lower case,
+    punctuation as spaces). A name that could mean two institutions resolves
+    to neither, unless the alias seed settles it (seed rows win). -#}
+with
+
+institutions as (
+    select * from {{ ref('int_institutions') }}
+),
+
+alias_seed as (
+    select * from {{ ref('institution_aliases') }}
+),
+
+generated_names as (
+    select instansi_id, instansi_nama as name, 2 as priority from institutions
+    union all
+    select instansi_id, singkatan, 2 from institutions where singkatan is not null
+    union all
+    select instansi_id, singkatan || ' RI', 3 from institutions where singkatan is not null
+    union all
+    select instansi_id, instansi_nama || ' RI', 3 from institutions where is_central
+    union all
+    select instansi_id, 'BPSDM ' || singkatan, 3 from institutions where singkatan is not null
+    union all
+    select instansi_id, 'Pusdiklat ' || singkatan, 3 from institutions where singkatan is not null
+    union all
+    select instansi_id, wilayah_nama, 3 from institutions where instansi_level != 'kementerian_lembaga'
+    union all
+    select instansi_id, prefix || ' ' || wilayah_nama, 3
+    from institutions
+    cross join (values ('Provinsi'), ('Prov'), ('Pemprov'), ('BPSDM Provinsi')) as p (prefix)
+    where instansi_level = 'provinsi'
+    union all
+    select instansi_id, prefix || ' ' || regexp_replace(wilayah_nama, '^Kabupaten ', ''), 3
+    from institutions
+    cross join (
+        values ('Kab'), ('Pemkab'), ('BKPSDM Kab'), ('BKPSDM Kabupaten'), ('Pemerintah Kab')
+    ) as p (prefix)
+    where instansi_level = 'kabupaten'
+    union all
+    select instansi_id, prefix || ' ' || regexp_replace(wilayah_nama, '^Kota ', ''), 3
+    from institutions
+    cross join (values ('Pemkot'), ('BKPSDM Kota')) as p (prefix)
+    where instansi_level = 'kota'
+    union all
+    select btrim(instansi_id), alias, 1 from alias_seed
+),
+
+normalised as (
+    select distinct
+        {{ normalise_name('name') }} as lookup_key,
+        instansi_id,
+        priority
+    from generated_names
+    where name is not null
+),
+
+best_priority as (
+    select
+        lookup_key,
+        min(priority) as priority
+    from normalised
+    group by lookup_key
+),
+
+unambiguous as (
+    select
+        normalised.lookup_key,
+        min(normalised.instansi_id) as instansi_id
+    from normalised
+    inner join best_priority
+        on best_priority.lookup_key = normalised.lookup_key
+        and best_priority.priority = normalised.priority
+    group by normalised.lookup_key
+    having count(distinct normalised.instansi_id) = 1
+),
+
+final as (
+    select
+        'code' as lookup_kind,
+        upper(instansi_id) as lookup_key,
+        instansi_id
+    from institutions
+    union all
+    select
+        'name' as lookup_kind,
+        lookup_key,
+        instansi_id
+    from unambiguous
+)
+
+select * from final

@@ -1,0 +1,161 @@
+{{ config(materialized='view') }}
+{#- Every valid participation report of every source, on one layout:
+    - the Kemendagri API (host or origin reports, latest version per id);
+    - regional file drops (a row in the training host's folder is a host
+      report, else an origin report), matched to the catalogue by Kode
+      Pelatihan, else by training name (case-insensitive) and start date;
+    - Kemnaker e-learning completions, each its own participation (a learner
+      may complete a course twice), 45 minutes = 1 JP, origin = the learner's
+      SIASN institution, year = completed_at in Asia/Jakarta.
+    Reports whose training or origin cannot be resolved are left out here
+    and listed by int_quarantine_candidates. -#}
+with
+
+api_reports as (
+    select * from {{ ref('stg_bpsdm_kemendagri__participations') }}
+    where is_valid
+),
+
+completions as (
+    select * from {{ ref('stg_kemnaker_corpu__completions') }}
+    where is_valid
+),
+
+file_rows as (
+    select * from {{ ref('stg_bpsdm_daerah__participations') }}
+    where is_valid
+),
+
+trainings as (
+    select * from {{ ref('int_trainings_conformed') }}
+),
+
+asns as (
+    select * from {{ ref('int_asns_resolved') }}
+),
+
+from_api as (
+    select
+        'bpsdm_kemendagri' as report_source,
+        api_reports.partisipasi_id as report_id,
+        api_reports.nip,
+        api_reports.kode_pelatihan as training_id,
+        {{ resolved_instansi_id('origin') }} as origin_instansi_id,
+        coalesce(api_reports.pelapor, 'penyelenggara') as pelapor,
+        api_reports.hasil,
+        api_reports.jp_diakui as jp,
+        api_reports.jp_diakui * 45 as jp_minutes,
+        api_reports.modified_at as reported_at,
+        api_reports._batch_id
+    from api_reports
+    {{ join_instansi('origin', 'api_reports.instansi_asal_kode', 'api_reports.instansi_asal_nama') }}
+),
+
+from_lms as (
+    select
+        'kemnaker_corpu' as report_source,
+        completions.completion_id as report_id,
+        completions.nip,
+        'CORPU-' || completions.course_id as training_id,
+        asns.instansi_id as origin_instansi_id,
+        'penyelenggara' as pelapor,
+        'lulus' as hasil,
+        completions.duration_minutes / 45.0 as jp,
+        completions.duration_minutes as jp_minutes,
+        completions.completed_at as reported_at,
+        completions._batch_id
+    from completions
+    inner join asns
+        on asns.nip = completions.nip
+),
+
+catalogue as (
+    select
+        training_id,
+        lower(btrim(nama_pelatihan)) as name_key,
+        tanggal_mulai,
+        penyelenggara_id
+    from trainings
+    where training_source = 'bpsdm_kemendagri'
+),
+
+file_matched as (
+    select
+        file_rows.*,
+        coalesce(by_code.training_id, by_name.training_id) as training_id,
+        coalesce(by_code.penyelenggara_id, by_name.penyelenggara_id) as penyelenggara_id,
+        {{ resolved_instansi_id('origin') }} as origin_instansi_id
+    from file_rows
+    left join catalogue as by_code
+        on by_code.training_id = file_rows.kode_pelatihan
+    left join catalogue as by_name
+        on file_rows.kode_pelatihan is null
+        and by_name.name_key = lower(btrim(file_rows.nama_pelatihan))
+        and by_name.tanggal_mulai = file_rows.tanggal_mulai
+    {{ join_instansi(
+        'origin',
+        normalise_instansi_code('file_rows.instansi_asal'),
+        'file_rows.instansi_asal',
+    ) }}
+),
+
+from_files as (
+    select
+        'bpsdm_daerah' as report_source,
+        file_row_id as report_id,
+        nip,
+        training_id,
+        origin_instansi_id,
+        case
+            when region_code = penyelenggara_id then 'penyelenggara'
+            else 'asal'
+        end as pelapor,
+        -- the Status column is optional: a row without one reports a completion
+        coalesce(hasil, 'lulus') as hasil,
+        jp,
+        jp * 45 as jp_minutes,
+        cast(tanggal_mulai as timestamp) at time zone 'UTC' as reported_at,
+        _batch_id
+    from file_matched
+    where training_id is not null
+),
+
+unioned as (
+    select * from from_api
+    union all
+    select * from from_lms
+    union all
+    select * from from_files
+),
+
+final as (
+    select
+        case
+            when unioned.report_source = 'kemnaker_corpu'
+                then md5('kemnaker_corpu|' || unioned.report_id)
+            else md5(unioned.nip || '|' || unioned.training_id)
+        end as participation_key,
+        unioned.report_source,
+        unioned.report_id,
+        unioned.nip,
+        unioned.training_id,
+        unioned.origin_instansi_id,
+        unioned.pelapor,
+        unioned.hasil,
+        unioned.jp,
+        unioned.jp_minutes,
+        unioned.reported_at,
+        case
+            when unioned.report_source = 'kemnaker_corpu'
+                then cast(extract(year from unioned.reported_at at time zone 'Asia/Jakarta') as integer)
+            else cast(extract(year from trainings.tanggal_mulai) as integer)
+        end as tahun,
+        unioned._batch_id,
+        greatest(unioned._batch_id, trainings._batch_id) as _source_batch_id
+    from unioned
+    inner join trainings
+        on trainings.training_id = unioned.training_id
+    where unioned.origin_instansi_id is not null
+)
+
+select * from final

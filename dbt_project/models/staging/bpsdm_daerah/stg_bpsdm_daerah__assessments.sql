@@ -1,0 +1,99 @@
+{#- Assessment rows of regional file drops, keyed by region, NIP, competency
+    type and assessment date (no id of their own). -#}
+with
+
+source as (
+    select * from {{ source('bpsdm_daerah', 'assessments') }}
+),
+
+typed as (
+    select
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record,
+        {{ normalise_instansi_code(
+            "coalesce(record ->> 'region_code', record ->> 'kode_wilayah', record ->> '_region_code')"
+        ) }} as region_code,
+        {{ clean_nip("record ->> 'nip'") }} as nip,
+        {{ text_field('instansi_asal') }} as instansi_asal,
+        {{ text_field('jabatan') }} as jabatan,
+        lower(replace({{ text_field('jenis_kompetensi') }}, ' ', '_')) as jenis_kompetensi,
+        {{ parse_number("record -> 'level_standar'", 'integer') }} as level_standar,
+        {{ parse_number("record -> 'level_hasil'", 'integer') }} as level_hasil,
+        {{ parse_date("record ->> 'tanggal_asesmen'") }} as tanggal_asesmen
+    from source
+),
+
+keyed as (
+    select
+        *,
+        md5(concat_ws('|', region_code, nip, jenis_kompetensi, tanggal_asesmen)) as record_key
+    from typed
+),
+
+validated as (
+    select
+        record_key as file_row_id,
+        region_code,
+        nip,
+        instansi_asal,
+        jabatan,
+        jenis_kompetensi,
+        level_standar,
+        level_hasil,
+        tanggal_asesmen,
+        case
+            when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
+            when instansi_asal is null then 'instansi_missing'
+            when jabatan is null then 'jabatan_missing'
+            when jenis_kompetensi is null
+                or jenis_kompetensi not in ('teknis', 'manajerial', 'sosial_kultural')
+                then 'unknown_jenis_kompetensi'
+            when level_standar is null or level_standar not between 1 and 5
+                then 'invalid_level'
+            when level_hasil is null or level_hasil not between 1 and 5 then 'invalid_level'
+            when tanggal_asesmen is null then 'invalid_date'
+        end as invalid_reason,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record as source_record
+    from keyed
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by
+                case
+                    when invalid_reason is null then 'valid|' || file_row_id
+                    else 'invalid|' || _record_hash
+                end
+            order by _batch_id desc, _extracted_at desc, _record_hash desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        file_row_id,
+        region_code,
+        nip,
+        instansi_asal,
+        jabatan,
+        jenis_kompetensi,
+        level_standar,
+        level_hasil,
+        tanggal_asesmen,
+        invalid_reason,
+        invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        source_record
+    from deduplicated
+    where version_rank = 1
+)
+
+select * from final

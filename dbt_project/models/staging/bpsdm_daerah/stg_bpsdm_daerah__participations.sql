@@ -1,0 +1,146 @@
+{#- File rows carry logical field names (the ingestion maps header variants);
+    a row has no id of its own, so a participation is keyed by region, NIP,
+    training and start date: the same row in a later upload replaces it. -#}
+with
+
+source as (
+    select * from {{ source('bpsdm_daerah', 'participations') }}
+),
+
+typed as (
+    select
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record,
+        {{ normalise_instansi_code(
+            "coalesce(record ->> 'region_code', record ->> 'kode_wilayah', record ->> '_region_code')"
+        ) }} as region_code,
+        {{ clean_nip("record ->> 'nip'") }} as nip,
+        {{ text_field('nama') }} as nama,
+        {{ text_field('instansi_asal') }} as instansi_asal,
+        {{ text_field('nama_pelatihan') }} as nama_pelatihan,
+        {{ text_field('kode_pelatihan') }} as kode_pelatihan,
+        {{ text_field('jenis_pelatihan') }} as jenis_pelatihan_text,
+        {{ parse_date("record ->> 'tanggal_mulai'") }} as tanggal_mulai,
+        {{ parse_date("record ->> 'tanggal_selesai'") }} as tanggal_selesai,
+        record ->> 'tanggal_mulai' as tanggal_mulai_text,
+        record ->> 'tanggal_selesai' as tanggal_selesai_text,
+        {{ parse_number("record -> 'jp'") }} as jp,
+        lower({{ text_field('hasil') }}) as hasil_text,
+        {{ text_field('sumber_dana') }} as sumber_dana_text,
+        {{ normalise_funding_source("record ->> 'sumber_dana'") }} as sumber_dana,
+        {{ parse_rupiah("record -> 'biaya'") }} as biaya_idr,
+        record -> 'biaya' as biaya_raw
+    from source
+),
+
+keyed as (
+    select
+        *,
+        md5(concat_ws(
+            '|',
+            region_code,
+            nip,
+            coalesce(kode_pelatihan, {{ normalise_name('nama_pelatihan') }}),
+            tanggal_mulai
+        )) as record_key
+    from typed
+),
+
+renamed as (
+    select
+        record_key as file_row_id,
+        region_code,
+        nip,
+        nama,
+        instansi_asal,
+        nama_pelatihan,
+        kode_pelatihan,
+        jenis_pelatihan_text,
+        tanggal_mulai,
+        tanggal_selesai,
+        tanggal_mulai_text,
+        tanggal_selesai_text,
+        jp,
+        case
+            when hasil_text is null then null
+            when hasil_text ~ 'tidak|gagal|belum' then 'tidak_lulus'
+            when hasil_text ~ 'lulus|selesai|kompeten' then 'lulus'
+            when hasil_text ~ 'proses|berjalan|sedang' then 'proses'
+        end as hasil,
+        hasil_text,
+        sumber_dana_text,
+        sumber_dana,
+        biaya_idr,
+        biaya_raw,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record as source_record
+    from keyed
+),
+
+validated as (
+    select
+        *,
+        case
+            when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
+            when instansi_asal is null then 'instansi_missing'
+            when nama_pelatihan is null and kode_pelatihan is null then 'pelatihan_missing'
+            when jenis_pelatihan_text is null then 'jenis_pelatihan_missing'
+            when tanggal_mulai is null then 'invalid_date'
+            when tanggal_selesai is null and tanggal_selesai_text is not null
+                then 'invalid_date'
+            when tanggal_selesai < tanggal_mulai then 'invalid_date'
+            when jp is null then 'negative_jp'
+            when jp < 0 then 'negative_jp'
+            when hasil is null and hasil_text is not null then 'unknown_hasil'
+            when biaya_idr is null and jsonb_typeof(biaya_raw) = 'string'
+                and btrim(biaya_raw #>> '{}') != ''
+                then 'invalid_amount'
+            when biaya_idr < 0 then 'negative_amount'
+        end as invalid_reason
+    from renamed
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by
+                case
+                    when invalid_reason is null then 'valid|' || file_row_id
+                    else 'invalid|' || _record_hash
+                end
+            order by _batch_id desc, _extracted_at desc, _record_hash desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        file_row_id,
+        region_code,
+        nip,
+        nama,
+        instansi_asal,
+        nama_pelatihan,
+        kode_pelatihan,
+        jenis_pelatihan_text,
+        tanggal_mulai,
+        tanggal_selesai,
+        jp,
+        hasil,
+        sumber_dana,
+        biaya_idr,
+        invalid_reason,
+        invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        source_record
+    from deduplicated
+    where version_rank = 1
+)
+
+select * from final

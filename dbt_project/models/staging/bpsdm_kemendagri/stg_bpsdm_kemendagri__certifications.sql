@@ -1,0 +1,78 @@
+with
+
+source as (
+    select * from {{ source('bpsdm_kemendagri', 'certifications') }}
+),
+
+keyed as (
+    select
+        *,
+        {{ text_field('sertifikasi_id') }} as record_key
+    from source
+),
+
+renamed as (
+    select
+        record_key as sertifikasi_id,
+        {{ clean_nip("record ->> 'nip'") }} as nip,
+        {{ normalise_instansi_code("record ->> 'instansi_kode'") }} as instansi_kode,
+        {{ text_field('instansi_nama') }} as instansi_nama,
+        {{ text_field('jenis_sertifikasi') }} as jenis_sertifikasi,
+        {{ parse_date("record ->> 'tanggal_sertifikasi'") }} as tanggal_sertifikasi,
+        lower({{ text_field('hasil') }}) as hasil,
+        {{ parse_timestamp("record ->> 'modified_at'") }} as modified_at,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record as source_record
+    from keyed
+),
+
+validated as (
+    select
+        *,
+        case
+            when sertifikasi_id is null then 'sertifikasi_id_missing'
+            when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
+            when instansi_kode is null and instansi_nama is null then 'instansi_missing'
+            when jenis_sertifikasi is null then 'jenis_sertifikasi_missing'
+            when tanggal_sertifikasi is null then 'invalid_date'
+            when hasil is null or hasil not in ('kompeten', 'belum_kompeten') then 'unknown_hasil'
+        end as invalid_reason
+    from renamed
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by
+                case
+                    when invalid_reason is null then 'valid|' || sertifikasi_id
+                    else 'invalid|' || _record_hash
+                end
+            order by source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        sertifikasi_id,
+        nip,
+        instansi_kode,
+        instansi_nama,
+        jenis_sertifikasi,
+        tanggal_sertifikasi,
+        hasil,
+        modified_at,
+        invalid_reason,
+        invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        source_record
+    from deduplicated
+    where version_rank = 1
+)
+
+select * from final

@@ -1,0 +1,73 @@
+with
+
+source as (
+    select * from {{ source('bpsdm_kemendagri', 'competency_standards') }}
+),
+
+keyed as (
+    select
+        *,
+        {{ text_field('standar_id') }} as record_key
+    from source
+),
+
+renamed as (
+    select
+        record_key as standar_id,
+        {{ text_field('jabatan') }} as jabatan,
+        lower({{ text_field('jenis_kompetensi') }}) as jenis_kompetensi,
+        {{ parse_number("record -> 'level_standar'", 'integer') }} as level_standar,
+        {{ parse_timestamp("record ->> 'modified_at'") }} as modified_at,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record as source_record
+    from keyed
+),
+
+validated as (
+    select
+        *,
+        case
+            when standar_id is null then 'standar_id_missing'
+            when jabatan is null then 'jabatan_missing'
+            when jenis_kompetensi is null
+                or jenis_kompetensi not in ('teknis', 'manajerial', 'sosial_kultural')
+                then 'unknown_jenis_kompetensi'
+            when level_standar is null or level_standar not between 1 and 5
+                then 'invalid_level'
+        end as invalid_reason
+    from renamed
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by
+                case
+                    when invalid_reason is null then 'valid|' || standar_id
+                    else 'invalid|' || _record_hash
+                end
+            order by source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        standar_id,
+        jabatan,
+        jenis_kompetensi,
+        level_standar,
+        modified_at,
+        invalid_reason,
+        invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        source_record
+    from deduplicated
+    where version_rank = 1
+)
+
+select * from final

@@ -1,0 +1,84 @@
+with
+
+source as (
+    select * from {{ source('bpsdm_kemendagri', 'development_plans') }}
+),
+
+keyed as (
+    select
+        *,
+        {{ text_field('rencana_id') }} as record_key
+    from source
+),
+
+renamed as (
+    select
+        record_key as rencana_id,
+        {{ normalise_instansi_code("record ->> 'instansi_kode'") }} as instansi_kode,
+        {{ text_field('instansi_nama') }} as instansi_nama,
+        {{ parse_number("record -> 'tahun'", 'integer') }} as tahun,
+        lower({{ text_field('jenis_pelatihan') }}) as jenis_pelatihan,
+        {{ parse_number("record -> 'rencana_peserta'", 'integer') }} as rencana_peserta,
+        {{ parse_number("record -> 'rencana_jp'") }} as rencana_jp,
+        {{ parse_rupiah("record -> 'rencana_anggaran_idr'") }} as rencana_anggaran_idr,
+        {{ parse_timestamp("record ->> 'modified_at'") }} as modified_at,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record as source_record
+    from keyed
+),
+
+validated as (
+    select
+        *,
+        case
+            when rencana_id is null then 'rencana_id_missing'
+            when instansi_kode is null and instansi_nama is null then 'instansi_missing'
+            when tahun is null or tahun not between 2000 and 2100 then 'invalid_date'
+            when jenis_pelatihan is null
+                or jenis_pelatihan not in (select s.jenis_pelatihan from {{ ref('training_kinds') }} as s)
+                then 'unknown_jenis_pelatihan'
+            when rencana_peserta is null or rencana_peserta < 0 then 'invalid_count'
+            when rencana_jp is null or rencana_jp < 0 then 'negative_jp'
+            when rencana_anggaran_idr is null or rencana_anggaran_idr < 0
+                then 'negative_amount'
+        end as invalid_reason
+    from renamed
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by
+                case
+                    when invalid_reason is null then 'valid|' || rencana_id
+                    else 'invalid|' || _record_hash
+                end
+            order by source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        rencana_id,
+        instansi_kode,
+        instansi_nama,
+        tahun,
+        jenis_pelatihan,
+        rencana_peserta,
+        rencana_jp,
+        rencana_anggaran_idr,
+        modified_at,
+        invalid_reason,
+        invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        source_record
+    from deduplicated
+    where version_rank = 1
+)
+
+select * from final

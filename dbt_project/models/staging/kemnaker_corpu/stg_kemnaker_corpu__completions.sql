@@ -1,0 +1,82 @@
+with
+
+source as (
+    select * from {{ source('kemnaker_corpu', 'completions') }}
+),
+
+keyed as (
+    select
+        *,
+        {{ text_field('completion_id') }} as record_key
+    from source
+),
+
+renamed as (
+    select
+        record_key as completion_id,
+        {{ clean_nip("record ->> 'learner_nip'") }} as nip,
+        {{ text_field('course_id') }} as course_id,
+        {{ text_field('course_title') }} as course_title,
+        {{ parse_number("record -> 'completed_at'", 'bigint') }} as completed_at_ms,
+        {{ parse_number("record -> 'duration_minutes'") }} as duration_minutes,
+        {{ parse_number("record -> 'score'") }} as score,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record as source_record
+    from keyed
+),
+
+validated as (
+    select
+        *,
+        case
+            when completion_id is null then 'completion_id_missing'
+            when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
+            when course_id is null then 'course_id_missing'
+            when completed_at_ms is null
+                or completed_at_ms not between 946684800000 and 4102444800000
+                then 'invalid_date'
+            when duration_minutes is null or duration_minutes < 0 then 'negative_duration'
+        end as invalid_reason
+    from renamed
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by
+                case
+                    when invalid_reason is null then 'valid|' || completion_id
+                    else 'invalid|' || _record_hash
+                end
+            order by _batch_id desc, _record_hash desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        completion_id,
+        nip,
+        course_id,
+        course_title,
+        case
+            when completed_at_ms between 946684800000 and 4102444800000
+                then to_timestamp(completed_at_ms / 1000.0)
+        end as completed_at,
+        duration_minutes,
+        -- 1 JP = 45 minutes (PP 11/2017)
+        round(duration_minutes / 45.0, 2) as jp,
+        score,
+        invalid_reason,
+        invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        source_record
+    from deduplicated
+    where version_rank = 1
+)
+
+select * from final

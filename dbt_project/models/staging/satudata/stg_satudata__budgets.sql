@@ -1,0 +1,87 @@
+with
+
+source as (
+    select * from {{ source('satudata', 'budgets') }}
+),
+
+keyed as (
+    select
+        *,
+        {{ text_field('_id') }} as record_key
+    from source
+),
+
+renamed as (
+    select
+        record_key as budget_id,
+        {{ parse_number("record -> 'tahun'", 'integer') }} as tahun,
+        {{ normalise_instansi_code("record ->> 'kode_satker'") }} as kode_satker,
+        {{ text_field('nama_instansi') }} as nama_instansi,
+        {{ text_field('sumber_dana') }} as sumber_dana_text,
+        {{ normalise_funding_source("record ->> 'sumber_dana'") }} as sumber_dana,
+        {{ text_field('program') }} as program,
+        {{ parse_rupiah("record -> 'pagu'") }} as pagu_idr,
+        {{ parse_rupiah("record -> 'realisasi'") }} as realisasi_idr,
+        {{ parse_number("record -> 'target_peserta'", 'integer') }} as target_peserta,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        record as source_record
+    from keyed
+),
+
+validated as (
+    select
+        *,
+        case
+            when budget_id is null then 'budget_id_missing'
+            when tahun is null or tahun not between 2000 and 2100 then 'invalid_date'
+            when kode_satker is null and nama_instansi is null then 'instansi_missing'
+            when sumber_dana is null then 'unknown_sumber_dana'
+            when pagu_idr is null then 'invalid_amount'
+            when pagu_idr < 0 then 'negative_amount'
+            when realisasi_idr is null and source_record -> 'realisasi' is not null
+                and jsonb_typeof(source_record -> 'realisasi') != 'null'
+                then 'invalid_amount'
+            when realisasi_idr < 0 then 'negative_amount'
+            when target_peserta < 0 then 'invalid_count'
+        end as invalid_reason
+    from renamed
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by
+                case
+                    when invalid_reason is null then 'valid|' || budget_id
+                    else 'invalid|' || _record_hash
+                end
+            order by _batch_id desc, _extracted_at desc, _record_hash desc
+        ) as version_rank
+    from validated
+),
+
+final as (
+    select
+        budget_id,
+        tahun,
+        kode_satker,
+        nama_instansi,
+        sumber_dana_text,
+        sumber_dana,
+        program,
+        pagu_idr,
+        realisasi_idr,
+        target_peserta,
+        invalid_reason,
+        invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        source_record
+    from deduplicated
+    where version_rank = 1
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""dbt: run the project in `dbt_project/` against the configured warehouse."""

@@ -1,0 +1,45 @@
+"""`sinergi transform …`: build the dbt project against the configured warehouse."""
+
+from __future__ import annotations
+
+import typer
+
+from sinergi.transform.dbt import build as dbt_build
+from sinergi.transform.dbt import build_manifest, run_dbt
+from sinergi.warehouse.connection import resolve_target
+
+app = typer.Typer(help="Build the dbt marts (staging, intermediate, marts).", no_args_is_help=True)
+
+
+@app.command()
+def build(
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models."),
+    select: str | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
+    threads: int = typer.Option(2, "--threads", help="dbt threads."),
+) -> None:
+    """Run `dbt build` (seeds, models, snapshots, tests) on the warehouse.
+
+    Needs SINERGI_NIP_HMAC_KEY (the key of the NIP pseudonyms).
+    """
+    target = resolve_target()
+    dbt_build(target, full_refresh=full_refresh, select=select, threads=threads)
+    typer.echo(f"dbt build succeeded on database {target.dbname}")
+
+
+@app.command()
+def manifest() -> None:
+    """Write dbt_project/target/manifest.json (`dbt parse`), which the transform DAG loads."""
+    typer.echo(str(build_manifest()))
+
+
+@app.command()
+def docs() -> None:
+    """Generate the dbt docs site (dbt_project/target/index.html) from the warehouse."""
+    run_dbt(["docs", "generate"], resolve_target())
+    typer.echo("dbt docs generated in dbt_project/target")
+
+
+@app.command()
+def freshness() -> None:
+    """Check source freshness (warn after 26 h, error after 72 h without new raw rows)."""
+    run_dbt(["source", "freshness"], resolve_target())

@@ -1,0 +1,151 @@
+"""Run dbt in this process against the warehouse `sinergi.warehouse` resolves.
+
+The dbt profile (`dbt_project/profiles.yml`) reads every credential from the
+environment; `dbt_env()` is the one place that turns a WarehouseTarget into
+those variables, so the CLI, the tests, the benchmarks and the Airflow DAG
+all point dbt at the same database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sinergi.paths import project_dir
+from sinergi.warehouse.connection import WarehouseTarget
+
+log = logging.getLogger(__name__)
+
+PROFILE_NAME = "sinergi"
+TARGET_NAME = "warehouse"
+HMAC_KEY_VARIABLE = "SINERGI_NIP_HMAC_KEY"
+# dbt-postgres and Cosmos' Postgres mapping refuse an empty password; trust
+# and peer authentication ignore whatever is sent.
+DUMMY_PASSWORD = "unused"
+DEFAULT_THREADS = 2
+
+
+class DbtRunFailed(RuntimeError):
+    """A dbt command failed; the message names the failing nodes."""
+
+
+def dbt_project_dir() -> Path:
+    return project_dir() / "dbt_project"
+
+
+def manifest_path() -> Path:
+    return dbt_project_dir() / "target" / "manifest.json"
+
+
+def dbt_env(target: WarehouseTarget, threads: int = DEFAULT_THREADS) -> dict[str, str]:
+    """The environment variables `profiles.yml` reads, for one warehouse target.
+
+    A Unix-socket directory is a valid dbt-postgres host (libpq takes it as is).
+    """
+    return {
+        "SINERGI_PG_HOST": target.host,
+        "SINERGI_PG_PORT": str(target.port),
+        "SINERGI_PG_USER": target.user,
+        "SINERGI_PG_PASSWORD": target.password or DUMMY_PASSWORD,
+        "SINERGI_PG_DBNAME": target.dbname,
+        "SINERGI_PG_SCHEMA": "marts",
+        "SINERGI_DBT_THREADS": str(threads),
+        "DBT_PROFILES_DIR": str(dbt_project_dir()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """dbtRunner reads `env_var()` from os.environ: set the values for one call only."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _failures(result: Any) -> list[str]:
+    """`<node> (<status>): <message>` for each failed node of a dbtRunnerResult."""
+    failures = []
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(getattr(node_result, "status", ""))
+        if status.lower().split(".")[-1] in ("error", "fail", "runtimeerr"):
+            node = getattr(node_result, "node", None)
+            name = getattr(node, "unique_id", None) or getattr(node_result, "unique_id", "?")
+            failures.append(f"{name} ({status}): {getattr(node_result, 'message', '')}")
+    return failures
+
+
+def run_dbt(
+    args: Sequence[str],
+    target: WarehouseTarget | None = None,
+    *,
+    threads: int = DEFAULT_THREADS,
+    extra_env: Mapping[str, str] | None = None,
+) -> Any:
+    """Run one dbt command in process (dbtRunner); raises DbtRunFailed naming failing nodes.
+
+    `target` None runs without warehouse variables (enough for `parse`).
+    Returns the dbtRunnerResult's `result` (run results, manifest, ...).
+    """
+    from dbt.cli.main import dbtRunner
+
+    env = dict(dbt_env(target, threads)) if target is not None else {}
+    env.setdefault("DBT_PROFILES_DIR", str(dbt_project_dir()))
+    env.update(extra_env or {})
+    command = [*args, "--project-dir", str(dbt_project_dir())]
+    if target is None and args and args[0] == "parse":
+        # parse renders profiles.yml, which needs the variables to exist
+        env = {**_placeholder_env(), **env}
+    log.info("dbt %s", " ".join(args))
+    with _environment(env):
+        result = dbtRunner().invoke(command)
+    if not result.success:
+        failures = _failures(result)
+        detail = "; ".join(failures) if failures else repr(result.exception)
+        raise DbtRunFailed(f"dbt {' '.join(args)} failed: {detail}")
+    return result.result
+
+
+def _placeholder_env() -> dict[str, str]:
+    """Profile variables for commands that never connect (`dbt parse`)."""
+    return {
+        "SINERGI_PG_HOST": os.environ.get("SINERGI_PG_HOST", "localhost"),
+        "SINERGI_PG_USER": os.environ.get("SINERGI_PG_USER", "postgres"),
+        "SINERGI_PG_DBNAME": os.environ.get("SINERGI_PG_DBNAME", "sinergi"),
+    }
+
+
+def build_manifest() -> Path:
+    """`dbt parse`: writes dbt_project/target/manifest.json, which the transform DAG loads."""
+    run_dbt(["parse"])
+    path = manifest_path()
+    if not path.exists():
+        raise DbtRunFailed(f"dbt parse succeeded but wrote no {path}")
+    return path
+
+
+def build(
+    target: WarehouseTarget,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+    threads: int = DEFAULT_THREADS,
+) -> Any:
+    """`dbt seed` + `dbt build` (models, snapshots, tests, unit tests) of the whole project."""
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    return run_dbt(args, target, threads=threads)

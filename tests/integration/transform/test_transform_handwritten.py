@@ -1,0 +1,188 @@
+"""dbt build on a small handwritten world: figures checked by hand; incremental = full refresh."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from transform_handwritten import FIRST_BATCH, NIP_A, NIP_B, NIP_C, NIP_D, SECOND_BATCH
+from transform_raw import load_batch
+
+from sinergi.transform.dbt import run_dbt
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+pytestmark = pytest.mark.integration
+
+MART_KEYS = {
+    "fct_participations": "participation_id",
+    "participation_by_region_year": "provinsi_kode, tahun",
+    "participation_by_institution_year": "instansi_id, tahun",
+    "participation_flows": "origin_instansi_id, penyelenggara_id, tahun",
+    "central_training_quotas": "training_id",
+    "funding_by_institution_year_source": "instansi_id, tahun, sumber_dana",
+    "development_plan_realisation": "instansi_id, tahun, jenis_pelatihan",
+    "competency_by_institution_year_type": "instansi_id, tahun, jenis_kompetensi",
+    "competency_gaps_by_job": "instansi_id, tahun, jenis_kompetensi, jabatan",
+    "certification_by_institution_year": "instansi_id, tahun",
+    "asn_development_profiles": "asn_key, tahun",
+    "dim_institutions": "instansi_id",
+    "dim_trainings": "training_id",
+}
+
+
+def rows(target: WarehouseTarget, query: str) -> list[dict[str, Any]]:
+    with connect(target) as conn:
+        cursor = conn.execute(query)  # type: ignore[arg-type]
+        names = [column.name for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def by_key(target: WarehouseTarget, table: str, key: str) -> dict[Any, dict[str, Any]]:
+    return {row[key]: row for row in rows(target, f"select * from marts.{table}")}
+
+
+def pseudonym(nip: str, key: str) -> str:
+    return hmac.new(key.encode(), nip.encode(), hashlib.sha256).hexdigest()
+
+
+def snapshot_marts(target: WarehouseTarget) -> dict[str, list[tuple]]:
+    result = {}
+    with connect(target) as conn:
+        for table, key in MART_KEYS.items():
+            result[table] = [
+                tuple(row)
+                for row in conn.execute(f"select * from marts.{table} order by {key}")  # type: ignore[arg-type]
+            ]
+    # the batch that last touched a row is bookkeeping, not a figure
+    return result
+
+
+def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
+    load_batch(warehouse, FIRST_BATCH)
+    run_dbt(["build"], warehouse)
+
+    regions = {
+        (row["provinsi_kode"], row["tahun"]): row
+        for row in rows(warehouse, "select * from marts.participation_by_region_year")
+    }
+    jatim, kalteng = regions[("35", 2023)], regions[("62", 2023)]
+    pappeg, pusat = regions[("95", 2023)], regions[("pusat", 2023)]
+    # the invalid ASN (17-digit NIP, 31 February birth date) are not counted
+    assert [r["asn_count"] for r in (jatim, kalteng, pappeg, pusat)] == [1, 1, 1, 1]
+    # A's central teknis is still `proses`; A's two e-learning completions are 2 x 90 minutes
+    assert (jatim["participation_count"], jatim["completed_count"]) == (1, 0)
+    assert (jatim["elearning_completion_count"], jatim["elearning_jp"]) == (2, Decimal("4.00"))
+    assert jatim["asn_reaching_20_jp"] == 0
+    # B's PKN II reported by the host (API and file) and by Kalteng: one participation, lulus
+    assert (kalteng["participation_count"], kalteng["jp_total"]) == (1, Decimal("380.00"))
+    assert (kalteng["participants_pkn_2"], kalteng["cross_region_participation_count"]) == (1, 1)
+    assert kalteng["share_reaching_20_jp"] == Decimal("1.0000")
+    # C's coaching (API and file, Excel-serial date): social learning, non-klasikal
+    assert (pappeg["jp_total"], pappeg["jp_sosial"], pappeg["is_dob"]) == (
+        Decimal("10.00"),
+        Decimal("10.00"),
+        True,
+    )
+    # C's e-learning at 06:00 WIB on 1 January 2024 (23:00 UTC the day before) is 2024's
+    assert regions[("95", 2024)]["elearning_jp"] == Decimal("1.33")
+    # the central teknis: D (central) and A (regional) -> 50% regional, quota 30% met
+    assert (
+        pusat["central_training_participation_count"],
+        pusat["central_training_regional_participation_count"],
+        pusat["central_training_regional_share"],
+        pusat["meets_regional_quota"],
+    ) == (2, 1, Decimal("0.5000"), True)
+
+    fact = rows(warehouse, "select * from marts.fct_participations")
+    pkn = [r for r in fact if r["training_id"] == "PLT2303-035-0001"]
+    assert len(pkn) == 1
+    assert (pkn[0]["report_count"], pkn[0]["has_host_report"], pkn[0]["has_origin_report"]) == (
+        3,
+        True,
+        True,
+    )
+    assert pkn[0]["asn_key"] == pseudonym(NIP_B, hmac_key)
+    assert sum(r["training_id"] == "CORPU-CRS-0001" for r in fact) == 2  # two completions
+
+    funding = {
+        (r["instansi_id"], r["sumber_dana"]): r
+        for r in rows(warehouse, "select * from marts.funding_by_institution_year_source")
+    }
+    assert set(funding) == {("35", "APBD"), ("35", "BLU"), ("62", "APBD"), ("KL-001", "APBN")}
+    assert funding[("35", "APBD")]["pagu_idr"] == Decimal("1250000000.00")
+    assert funding[("35", "BLU")]["realisasi_idr"] == Decimal("25000000.00")
+    assert funding[("62", "APBD")]["cost_per_participant_idr"] == Decimal("400000000.00")
+    assert funding[("62", "APBD")]["cost_per_jp_idr"] == Decimal("1052631.58")
+    assert funding[("KL-001", "APBN")]["realisation_rate"] == Decimal("0.7500")
+    assert [funding[k]["pagu_rank_national"] for k in (("KL-001", "APBN"), ("35", "APBD"))] == [
+        1,
+        2,
+    ]
+    assert funding[("62", "APBD")]["pagu_rank_in_province"] == 1
+
+    certs = by_key(warehouse, "certification_by_institution_year", "instansi_id")
+    assert (certs["35"]["certification_type_count"], certs["35"]["share_kompeten"]) == (
+        2,
+        Decimal("1.0000"),
+    )
+    assert (certs["35"]["rank_national"], certs["95"]["rank_national"]) == (1, 2)
+
+    competency = {
+        (r["instansi_id"], r["jenis_kompetensi"]): r
+        for r in rows(warehouse, "select * from marts.competency_by_institution_year_type")
+    }
+    assert competency[("35", "teknis")]["avg_gap"] == Decimal("1.00")
+    assert competency[("35", "manajerial")]["avg_gap"] == Decimal("2.00")  # from a file drop
+    assert competency[("KL-001", "manajerial")]["share_meeting_standard"] == Decimal("1.0000")
+
+    quarantined = {
+        (r["source"], r["entity"], r["reason"])
+        for r in rows(warehouse, "select * from intermediate.int_quarantine_candidates")
+    }
+    assert quarantined == {
+        ("bpsdm_daerah", "participations", "unknown_training"),
+        ("bpsdm_kemendagri", "certifications", "unknown_instansi"),
+        ("bpsdm_kemendagri", "competency_assessments", "invalid_level"),
+        ("bpsdm_kemendagri", "development_plans", "unknown_instansi"),
+        ("bpsdm_kemendagri", "participations", "invalid_nip"),
+        ("bpsdm_kemendagri", "participations", "negative_jp"),
+        ("bpsdm_kemendagri", "participations", "unknown_training"),
+        ("bpsdm_kemendagri", "trainings", "negative_jp"),
+        ("bpsdm_kemendagri", "trainings", "invalid_date"),
+        ("kemnaker_corpu", "completions", "negative_duration"),
+        ("satudata", "budgets", "negative_amount"),
+        ("siasn", "asn", "invalid_nip"),
+        ("siasn", "asn", "invalid_date"),
+    }
+
+    # batch 2: A's teknis turns lulus (incremental), A changes job (snapshot keeps both)
+    load_batch(warehouse, SECOND_BATCH)
+    run_dbt(["build"], warehouse)
+    jatim = rows(
+        warehouse,
+        "select * from marts.participation_by_region_year where provinsi_kode = '35'"
+        " and tahun = 2023",
+    )[0]
+    assert (jatim["jp_total"], jatim["jp_total_all"], jatim["asn_reaching_20_jp"]) == (
+        Decimal("30.00"),
+        Decimal("34.00"),
+        1,
+    )
+    history = rows(warehouse, f"select * from snapshots.snp_asn_jobs where nip = '{NIP_A}'")
+    assert sorted(r["jabatan"] for r in history) == ["Analis Kebijakan", "Perencana"]
+    incremental = snapshot_marts(warehouse)
+
+    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
+    assert snapshot_marts(warehouse) == incremental
+
+    # no NIP anywhere in the marts
+    nips = {NIP_A, NIP_B, NIP_C, NIP_D}
+    for table, table_rows in incremental.items():
+        for row in table_rows:
+            for value in row:
+                if isinstance(value, str):
+                    assert not set(re.findall(r"\d{18}", value)) & nips, table
