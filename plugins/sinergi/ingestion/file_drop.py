@@ -220,6 +220,8 @@ def row_problem(record: dict[str, Any], report_type: str) -> tuple[str, str] | N
         if value is None or not str(value).strip():
             return "missing_required", f"{name} is missing"
     problem = nip_problem(record["nip"])
+    if problem and "e+" in record["nip"].lower():
+        problem = "stored as a spreadsheet number, digits lost (NIPs must be text cells)"
     if problem:
         return "invalid_nip", f"nip {record['nip']!r}: {problem}"
     dates: dict[str, date] = {}
@@ -411,12 +413,19 @@ def _reject(target: WarehouseTarget, summary: FileSummary, reason: str, detail: 
 
 
 def _duplicate(summary: FileSummary, previous: dict[str, Any]) -> FileSummary:
+    """The same bytes were seen before: change nothing. A file rejected before stays
+    rejected (same reason), so an identical broken upload is never reported as loaded."""
     log.info(
         "%s: %s already %s (batch %s, as %s); nothing to do",
         SOURCE, summary.file, previous["status"], previous["batch_id"], previous["path"],
     )  # fmt: skip
-    summary.status = "duplicate"
+    before = previous.get("summary") or {}
     summary.batch_id = previous["batch_id"]
-    summary.report_type = (previous.get("summary") or {}).get("report_type")
-    summary.detail = f"already {previous['status']} as {previous['path']}"
+    summary.report_type = before.get("report_type")
+    summary.detail = f"same content as {previous['path']}, already {previous['status']}"
+    if previous["status"] == "rejected":
+        summary.status = "rejected"
+        summary.reason = before.get("reason")
+    else:
+        summary.status = "duplicate"
     return summary

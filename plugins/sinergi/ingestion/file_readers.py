@@ -22,6 +22,8 @@ from sinergi.ingestion.file_values import cell_text
 
 SUPPORTED = (".csv", ".xlsx")
 _CHUNK = 1 << 20
+# Signatures of files that are saved as .csv by mistake: PDF, zip/xlsx, old xls, PNG, JPEG.
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")
 
 
 class UnreadableFile(ValueError):
@@ -90,7 +92,7 @@ def open_table(path: Path) -> Iterator[Table]:
 def _open_csv(path: Path) -> Iterator[Table]:
     with path.open("rb") as probe:
         head = probe.read(4096)
-    if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+    if b"\x00" in head or head.startswith(_BINARY_MAGIC):
         raise UnreadableFile("wrong_type", f"{path.name}: binary content, not a CSV text file")
     encoding = detect_encoding(path)
     try:

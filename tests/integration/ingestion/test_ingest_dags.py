@@ -1,0 +1,57 @@
+"""The ingest DAGs run for real with dag.test(): simulator → Airflow task → warehouse."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from sinergi.orchestration.dag_runs import run_dag
+from sinergi.simulator.api import SimulatorHandle
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+pytestmark = pytest.mark.integration
+
+
+def test_ingest_siasn_dag_loads_the_asn(
+    warehouse: WarehouseTarget,
+    connections: SimulatorHandle,
+    airflow_db: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SINERGI_WAREHOUSE_URL", warehouse.url)
+    assert run_dag("ingest_siasn") == "success"
+    with connect(warehouse) as conn:
+        loaded = conn.execute("select count(*) from raw.siasn__asn").fetchone()
+        batches = conn.execute("select source, entity, status from meta.load_batches").fetchall()
+    assert loaded is not None and loaded[0] == connections.sources.asn.count_until(
+        connections.clock.now_ms
+    )
+    assert batches == [("siasn", "asn", "succeeded")]
+
+
+def test_ingest_file_drops_dag_loads_landed_files(
+    warehouse: WarehouseTarget, airflow_db: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    landing = tmp_path / "landing"
+    folder = landing / "35.15" / "2023-03"
+    folder.mkdir(parents=True)
+    with (folder / "peserta.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["NIP", "Instansi", "Pelatihan", "Jenis", "Tgl Mulai", "JP"])
+        writer.writerow(["199001012020011001", "35.15", "Latsar", "latsar", "1 Mar 2023", "40"])
+        writer.writerow(["1990", "35.15", "Latsar", "latsar", "1 Mar 2023", "40"])
+    (folder / ".upload-in-progress.csv").write_text("NIP;Instansi\n")
+    monkeypatch.setenv("SINERGI_WAREHOUSE_URL", warehouse.url)
+    monkeypatch.setenv("SINERGI_LANDING_DIR", str(landing))
+
+    assert run_dag("ingest_file_drops") == "success"
+
+    with connect(warehouse) as conn:
+        loaded = conn.execute("select count(*) from raw.bpsdm_daerah__participations").fetchone()
+        quarantined = conn.execute("select reason from quarantine.records").fetchall()
+    assert loaded == (1,)
+    assert quarantined == [("invalid_nip",)]
+    assert (landing / ".done" / "35.15" / "2023-03" / "peserta.csv").exists()
+    assert (folder / ".upload-in-progress.csv").exists(), "a partial upload was taken"
