@@ -502,7 +502,7 @@ class World:
         }
         return Activity(owner, columns, *self._junk(gen, n, 2))
 
-    def job_changes(self, period: int, block: int) -> tuple[np.ndarray, np.ndarray, ...]:
+    def job_changes(self, period: int, block: int) -> tuple[np.ndarray, ...]:
         """ASN of a block whose job changes in `period`, with their new job columns."""
         start, stop = self.block_range(block)
         gen = rand.rng(self.seed, "job-changes", period, block)
