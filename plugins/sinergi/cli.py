@@ -35,10 +35,15 @@ def demo() -> None:
 
 def _mount_subcommands() -> None:
     """Attach each layer's command group."""
+    from sinergi.ingestion.cli import ingest, ingest_file
     from sinergi.orchestration.cli import app as airflow_app
+    from sinergi.simulator.cli import app as simulator_app
     from sinergi.warehouse.cli import app as warehouse_app
 
     app.add_typer(warehouse_app, name="warehouse")
+    app.add_typer(simulator_app, name="simulate")
+    app.command("ingest")(ingest)
+    app.command("ingest-file")(ingest_file)
     app.add_typer(airflow_app, name="airflow")
 
 
