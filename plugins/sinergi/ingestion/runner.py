@@ -197,7 +197,7 @@ def _load_pages(
                     refused.append(QuarantinedRecord(None, "not a JSON object", record))
                     continue
                 text = canonical_json(record)
-                if "\\u0000" in text:  # jsonb cannot hold NUL characters
+                if b"\\u0000" in text:  # jsonb cannot hold NUL characters
                     key = _key(record, key_field)
                     refused.append(QuarantinedRecord(key, "contains a NUL character", record))
                     continue

@@ -15,13 +15,14 @@ from sinergi.ingestion.raw_loader import canonical_json, copy_text_line, record_
 
 
 def test_canonical_json_sorts_keys_and_keeps_unicode() -> None:
-    assert canonical_json({"b": 1, "a": "Rp 1.000,00 é"}) == '{"a":"Rp 1.000,00 é","b":1}'
+    assert canonical_json({"b": 1, "a": "Rp 1.000,00 é"}) == '{"a":"Rp 1.000,00 é","b":1}'.encode()
+    assert canonical_json({"z": {"b": 1, "a": 2}}) == b'{"z":{"a":2,"b":1}}'
 
 
 def test_copy_line_escapes_backslashes_and_hashes_the_json() -> None:
     text = canonical_json({"unit": 'x\\y\t"z"\n'})
     line, digest = copy_text_line(b"1\tsrc\tent\t2026-01-01T00:00:00+00:00\t", text)
-    assert digest == record_hash(text) == hashlib.md5(text.encode()).hexdigest()
+    assert digest == record_hash(text) == hashlib.md5(text).hexdigest()
     fields = line.rstrip(b"\n").split(b"\t")
     assert len(fields) == 6, "a tab or newline leaked into the COPY line"
     # COPY text format turns the doubled backslashes back into the JSON text.

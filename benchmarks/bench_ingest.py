@@ -1,0 +1,254 @@
+"""Ingest benchmark: Sinergi vs dlt vs `psql \\copy`, same rows, same machine, one run.
+
+Loads the simulator's `bpsdm_kemendagri` participations over HTTP into
+`raw.bpsdm_kemendagri__participations` and prints:
+- Sinergi's rows/s and peak RSS at ~100k and ~1M rows (each load in a fresh
+  process, so peak RSS is the loader's own);
+- `psql \\copy` of the same rows (exported from the loaded raw table to a
+  file) into a table of the same column types: the limit;
+- dlt (`dlt[postgres]`, its REST API source, default settings) loading the
+  same endpoint.
+The simulator runs in its own process. Each load goes into a fresh database.
+
+Last line: `sinergi/dlt=<ratio> sinergi/copy=<ratio> peak_rss_mb=<n>` (figures at the
+largest size). Targets (issue 4): >= 10x dlt, >= 0.5x \\copy, flat RSS.
+
+    python benchmarks/bench_ingest.py                 # 100k and 1M rows
+    python benchmarks/bench_ingest.py --asn 16000 32000 --dlt-rows 50000   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from sinergi.warehouse.bootstrap import init_warehouse
+from sinergi.warehouse.connection import WarehouseTarget, resolve_target
+
+SEED = 42
+ENTITY = "participations"
+TABLE = "bpsdm_kemendagri__participations"
+API_KEY = "bench-key"
+PER_ASN = 6.3  # participations served per ASN (simulator default messiness), for sizing
+
+
+# --------------------------------------------------------------------------- processes
+def start_simulator(asn: int) -> tuple[subprocess.Popen[str], str]:
+    """The simulator in its own process; returns it and the bpsdm_kemendagri base URL."""
+    code = (
+        "import json, sys\n"
+        "from sinergi.simulator.api import start_simulator\n"
+        "from sinergi.simulator.config import Credentials\n"
+        f"sim = start_simulator(seed={SEED}, asn={asn}, "
+        f"credentials=Credentials(kemendagri_api_key={API_KEY!r}))\n"
+        "print(json.dumps(sim.urls), flush=True)\n"
+        "sys.stdin.read()\n"
+        "sim.stop()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    urls = json.loads(proc.stdout.readline())
+    return proc, urls["bpsdm_kemendagri"]
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.stdin:
+        proc.stdin.close()
+    proc.wait(timeout=30)
+
+
+def run_child(mode: str, url: str, target: WarehouseTarget, extra: list[str] | None = None) -> dict:
+    """Run one load in a fresh process; it prints its figures as JSON on the last line."""
+    env = {**os.environ, "SINERGI_WAREHOUSE_URL": target.url}
+    command = [sys.executable, __file__, "--child", mode, "--url", url, *(extra or [])]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def fresh_database(server: WarehouseTarget) -> WarehouseTarget:
+    target = server.with_database(f"sinergi_bench_{uuid.uuid4().hex[:8]}")
+    init_warehouse(target)
+    return target
+
+
+def drop_database(target: WarehouseTarget) -> None:
+    with psycopg.connect(target.with_database("postgres").conninfo, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{target.dbname}" with (force)')
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- children
+def child_sinergi(url: str) -> dict[str, Any]:
+    from sinergi.ingestion.registry import load_registry
+    from sinergi.ingestion.runner import ingest_entity
+
+    os.environ["AIRFLOW_CONN_SINERGI_BPSDM_KEMENDAGRI"] = f"http://:{API_KEY}@{url.split('://')[1]}"
+    source = load_registry().source("bpsdm_kemendagri")
+    started = time.perf_counter()
+    result = ingest_entity(source, source.entity(ENTITY), progress_bar=False)
+    seconds = time.perf_counter() - started
+    return {"rows": result.rows_loaded, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+def child_dlt(url: str, limit: int) -> dict[str, Any]:
+    import dlt
+    from dlt.sources.rest_api import rest_api_source
+
+    target = resolve_target()
+    credentials = (
+        f"postgresql://{target.user}:bench@localhost:{target.port}/{target.dbname}"
+        f"?host={target.host}"
+        if target.uses_socket
+        else target.url
+    )
+    resource_config: dict[str, Any] = {
+        "name": ENTITY,
+        "endpoint": {
+            "path": f"api/v1/{ENTITY}",
+            "params": {"limit": 1000},
+            "data_selector": "data",
+            "paginator": {
+                "type": "offset",
+                "limit": 1000,
+                "offset_param": "offset",
+                "limit_param": "limit",
+                "total_path": "total",
+                "maximum_offset": limit,
+            },
+        },
+    }
+    source = rest_api_source(
+        {
+            "client": {
+                "base_url": url + "/",
+                "auth": {"type": "api_key", "name": "X-API-Key", "api_key": API_KEY},
+            },
+            "resources": [resource_config],
+        }
+    )
+    with tempfile.TemporaryDirectory() as pipelines_dir:
+        pipeline = dlt.pipeline(
+            pipeline_name="bench_dlt",
+            destination=dlt.destinations.postgres(credentials=credentials),
+            dataset_name="dlt_raw",
+            pipelines_dir=pipelines_dir,
+        )
+        started = time.perf_counter()
+        pipeline.run(source)
+        seconds = time.perf_counter() - started
+    with psycopg.connect(target.conninfo) as conn:
+        row = conn.execute(f"select count(*) from dlt_raw.{ENTITY}").fetchone()
+    return {"rows": row[0] if row else 0, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+# --------------------------------------------------------------------------- \copy
+def psql_copy(target: WarehouseTarget, work: Path) -> dict[str, Any]:
+    """`psql \\copy` of the rows Sinergi loaded, from a file, into the same column types."""
+    data = work / "rows.tsv"
+    conninfo = target.conninfo
+    export = f"\\copy (select * from raw.{TABLE}) to '{data}'"
+    subprocess.run(["/usr/bin/psql", conninfo, "-qc", export], check=True)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"create table raw.copy_limit (like raw.{TABLE})")
+        rows = conn.execute(f"select count(*) from raw.{TABLE}").fetchone()
+    started = time.perf_counter()
+    subprocess.run(
+        ["/usr/bin/psql", conninfo, "-qc", f"\\copy raw.copy_limit from '{data}'"], check=True
+    )
+    seconds = time.perf_counter() - started
+    data.unlink()
+    return {"rows": rows[0] if rows else 0, "seconds": seconds}
+
+
+# --------------------------------------------------------------------------- main
+def rate(figures: dict[str, Any]) -> float:
+    return figures["rows"] / figures["seconds"] if figures["seconds"] else 0.0
+
+
+def show(label: str, figures: dict[str, Any]) -> None:
+    rss = f", peak RSS {figures['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in figures else ""
+    print(
+        f"{label:<28} {figures['rows']:>9,} rows in {figures['seconds']:7.1f} s"
+        f" = {rate(figures):>9,.0f} rows/s{rss}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--asn", type=int, nargs="+", default=[16_000, 160_000],
+                        help="world sizes (participations ~6.3 per ASN)")  # fmt: skip
+    parser.add_argument("--dlt-rows", type=int, default=0,
+                        help="stop dlt after this many rows (0 = all, as Sinergi)")  # fmt: skip
+    parser.add_argument("--child", choices=["sinergi", "dlt"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "sinergi":
+        print(json.dumps(child_sinergi(args.url)))
+        return
+    if args.child == "dlt":
+        print(json.dumps(child_dlt(args.url, args.dlt_rows or 10**12)))
+        return
+
+    server = resolve_target()
+    results: dict[int, dict[str, Any]] = {}
+    for asn in sorted(args.asn):
+        proc, url = start_simulator(asn)
+        try:
+            target = fresh_database(server)
+            try:
+                sinergi = run_child("sinergi", url, target)
+                show(f"sinergi  ({asn:,} ASN)", sinergi)
+                results[asn] = {"sinergi": sinergi}
+                if asn == max(args.asn):
+                    with tempfile.TemporaryDirectory() as work:
+                        copy = psql_copy(target, Path(work))
+                    show("psql \\copy (the limit)", copy)
+                    results[asn]["copy"] = copy
+            finally:
+                drop_database(target)
+            if asn == max(args.asn):
+                target = fresh_database(server)
+                try:
+                    extra = ["--dlt-rows", str(args.dlt_rows)] if args.dlt_rows else []
+                    dlt_figures = run_child("dlt", url, target, extra)
+                    show("dlt rest_api (defaults)", dlt_figures)
+                    results[asn]["dlt"] = dlt_figures
+                finally:
+                    drop_database(target)
+        finally:
+            stop(proc)
+
+    largest = results[max(results)]
+    smallest = results[min(results)]
+    print(
+        f"peak RSS: {smallest['sinergi']['peak_rss_mb']:.0f} MB at "
+        f"{smallest['sinergi']['rows']:,} rows, {largest['sinergi']['peak_rss_mb']:.0f} MB at "
+        f"{largest['sinergi']['rows']:,} rows"
+    )
+    vs_dlt = rate(largest["sinergi"]) / rate(largest["dlt"])
+    vs_copy = rate(largest["sinergi"]) / rate(largest["copy"])
+    print(
+        f"sinergi/dlt={vs_dlt:.1f} sinergi/copy={vs_copy:.2f} "
+        f"peak_rss_mb={largest['sinergi']['peak_rss_mb']:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
