@@ -1,0 +1,115 @@
+"""
+### Quality checks and write-audit-publish of the marts
+
+dbt builds the marts into the `audit` schema (the transform DAG); this DAG
+checks them and only then shows them to analysts:
+
+1. `raw_contracts`: the Great Expectations raw suites (source contracts as
+   SQL predicates; schema drift reported); bad raw rows go to
+   `quarantine.records` with the suite and expectation that caught them.
+2. `quarantine_and_reconcile`: rows dbt staging flags invalid are
+   quarantined too; then, per source entity, raw = staged + quarantined is
+   checked (blocking).
+3. `mart_suites`: the GX mart suites on `audit` (keys unique, shares in
+   [0, 1], realisation within a multiple of allocation, JP and amounts not
+   negative, row counts within a band of the last publish, all provinces and
+   DOB rows present).
+4. `publish`: when no blocking check failed, every `marts.<t>` is replaced by
+   `audit.<t>` in one transaction; otherwise `marts` is untouched, the
+   reason is recorded in `meta.publish_runs` and an alert is sent, and the
+   task fails. Emits the published marts' Assets.
+
+`stale_sources` alerts on sources without a successful load for
+`stale_after_hours` (`expectations/quality.yml`). Results: `meta.dq_results`;
+Data Docs: `expectations/uncommitted/data_docs/local_site/index.html`.
+Scheduled when every audit mart has been rebuilt. The same steps run outside
+Airflow as `sinergi quality check` / `publish` / `report`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from airflow.sdk import AssetAll, dag, get_current_context, task
+
+from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, START_DATE
+from sinergi.publish.assets import audit_mart_assets, published_mart_assets
+
+log = logging.getLogger(__name__)
+
+AUDIT_MARTS = audit_mart_assets()
+PUBLISHED_MARTS = published_mart_assets()
+
+
+@dag(
+    dag_id="quality_publish",
+    doc_md=__doc__,
+    schedule=AssetAll(*AUDIT_MARTS) if AUDIT_MARTS else None,
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["sinergi", "quality", "publish"],
+)
+def quality_publish() -> None:
+    @task
+    def start_run() -> str:
+        """One quality run id per DAG run: every task records its results under it."""
+        airflow_run = str(get_current_context()["run_id"])
+        return "qp-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", airflow_run)
+
+    @task
+    def stale_sources() -> list[dict[str, object]]:
+        from sinergi.quality.runner import alert_stale_sources
+        from sinergi.warehouse.connection import resolve_target
+
+        return alert_stale_sources(resolve_target())
+
+    @task
+    def raw_contracts(quality_run: str) -> dict[str, Any]:
+        from sinergi.quality.runner import check_raw
+        from sinergi.warehouse.connection import resolve_target
+
+        return check_raw(resolve_target(), quality_run).as_dict()
+
+    @task
+    def quarantine_and_reconcile(quality_run: str, raw_report: dict[str, Any]) -> dict[str, Any]:
+        from sinergi.quality.runner import quarantine_and_reconcile as reconcile
+        from sinergi.warehouse.connection import resolve_target
+
+        return reconcile(resolve_target(), quality_run).as_dict()
+
+    @task
+    def mart_suites(quality_run: str) -> dict[str, Any]:
+        from sinergi.quality.runner import check_marts
+        from sinergi.warehouse.connection import resolve_target
+
+        return check_marts(resolve_target(), quality_run).as_dict()
+
+    @task(outlets=PUBLISHED_MARTS)
+    def publish(quality_run: str, *reports: dict[str, Any]) -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from sinergi.publish.publisher import publish_run
+        from sinergi.quality.report import build_report, render
+        from sinergi.warehouse.connection import connect, resolve_target
+
+        target = resolve_target()
+        outcome = publish_run(target, quality_run)
+        with connect(target) as conn:
+            for line in render(build_report(conn, quality_run)):
+                log.info("%s", line)
+        if outcome.status != "published":
+            # no retry can fix a failed audit; the publisher has recorded and alerted it
+            raise AirflowFailException(f"marts not published: {outcome.reason}")
+        return {"status": outcome.status, "row_counts": outcome.row_counts}
+
+    quality_run = start_run()
+    raw = raw_contracts(quality_run)
+    publish(quality_run, quarantine_and_reconcile(quality_run, raw), mart_suites(quality_run))
+    stale_sources()
+
+
+quality_publish()

@@ -1,0 +1,220 @@
+"""Publish audited marts: `audit.<t>` becomes `marts.<t>` for every mart at once.
+
+Analysts must see the previous good state or the new one, never a mix and
+never a mart that failed its checks. So the gate reads the run's results in
+`meta.dq_results`; copies of the audited tables are built beside the
+published ones (`marts.<t>__next`, invisible to a reader who names `<t>`),
+and one short transaction drops every old table, renames every copy and
+re-grants SELECT to the analyst role. PostgreSQL DDL is transactional: a
+failure anywhere leaves `marts` exactly as it was. Every attempt, published
+or blocked or failed, is a row of `meta.publish_runs`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from sinergi.alerts import alert
+from sinergi.quality import config as quality_config
+from sinergi.quality.discovery import discover_marts
+from sinergi.quality.results import RunSummary
+from sinergi.quality.runner import run_summary
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+log = logging.getLogger(__name__)
+
+NEXT_SUFFIX = "__next"
+LOCK_TIMEOUT = "60s"  # waiting longer for analysts' queries to finish means something is stuck
+
+
+class PublishBlocked(RuntimeError):
+    """The audit failed: nothing was published."""
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    publish_id: int
+    status: str  # published | blocked | failed
+    tables: list[str]
+    row_counts: dict[str, int] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def _start(conn: psycopg.Connection, run_id: str, tables: Sequence[str]) -> int:
+    row = conn.execute(
+        "insert into meta.publish_runs (run_id, tables) values (%s, %s) returning publish_id",
+        (run_id, list(tables)),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _finish(
+    conn: psycopg.Connection,
+    publish_id: int,
+    status: str,
+    *,
+    row_counts: dict[str, int] | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        "update meta.publish_runs set status = %s, finished_at = now(), row_counts = %s,"
+        " reason = %s, details = %s where publish_id = %s",
+        (status, Jsonb(row_counts or {}), reason, Jsonb(details or {}), publish_id),
+    )
+
+
+def blocking_reason(summary: RunSummary) -> str | None:
+    """Why the run may not publish, in one line for meta and the alert; None when it may."""
+    if summary.checks == 0:
+        return f"quality run {summary.run_id} recorded no checks"
+    if not summary.blocking_failures:
+        return None
+    failed = [
+        f"{f['suite']}.{f['expectation']}" + (f"({f['column']})" if f["column"] else "")
+        for f in summary.blocking_failures
+    ]
+    return f"{len(failed)} blocking check(s) failed: " + ", ".join(failed)
+
+
+def _build_copies(
+    conn: psycopg.Connection, audit: str, published: str, tables: Sequence[str]
+) -> dict[str, int]:
+    """`<published>.<t>__next` as a full copy of `<audit>.<t>`; returns row counts."""
+    counts = {}
+    with conn.transaction():
+        for table in tables:
+            nxt = sql.Identifier(published, table + NEXT_SUFFIX)
+            src = sql.Identifier(audit, table)
+            conn.execute(sql.SQL("drop table if exists {}").format(nxt))
+            conn.execute(sql.SQL("create table {} (like {} including all)").format(nxt, src))
+            counts[table] = conn.execute(
+                sql.SQL("insert into {} select * from {}").format(nxt, src)
+            ).rowcount
+    return counts
+
+
+def _swap(
+    conn: psycopg.Connection,
+    published: str,
+    tables: Sequence[str],
+    analyst_role: str,
+    publish_id: int,
+    counts: dict[str, int],
+) -> None:
+    """Replace every published table by its copy, and record it, in one transaction."""
+    with conn.transaction():
+        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+        for table in tables:
+            conn.execute(
+                sql.SQL("drop table if exists {}").format(sql.Identifier(published, table))
+            )
+            conn.execute(
+                sql.SQL("alter table {} rename to {}").format(
+                    sql.Identifier(published, table + NEXT_SUFFIX), sql.Identifier(table)
+                )
+            )
+            conn.execute(
+                sql.SQL("grant select on {} to {}").format(
+                    sql.Identifier(published, table), sql.Identifier(analyst_role)
+                )
+            )
+        _finish(conn, publish_id, "published", row_counts=counts)
+
+
+def _drop_copies(conn: psycopg.Connection, published: str, tables: Sequence[str]) -> None:
+    try:
+        with conn.transaction():
+            for table in tables:
+                conn.execute(
+                    sql.SQL("drop table if exists {}").format(
+                        sql.Identifier(published, table + NEXT_SUFFIX)
+                    )
+                )
+    except psycopg.Error as exc:
+        log.warning("could not drop the unpublished copies: %s", exc)
+
+
+def publish(
+    target: WarehouseTarget,
+    summary: RunSummary,
+    tables: Sequence[str],
+    *,
+    audit_schema: str = "audit",
+    published_schema: str = "marts",
+    analyst_role: str = "sinergi_analyst",
+) -> PublishOutcome:
+    """Publish `tables` from the audit schema if the run's blocking checks all passed.
+
+    A blocked audit is recorded and alerted and returns status `blocked`
+    (the caller decides whether that fails its task); an error while
+    publishing is recorded, alerted and re-raised.
+    """
+    tables = sorted(tables)
+    with connect(target, autocommit=True) as conn:
+        publish_id = _start(conn, summary.run_id, tables)
+        reason = blocking_reason(summary) or (None if tables else "no mart tables to publish")
+        if reason:
+            _finish(
+                conn,
+                publish_id,
+                "blocked",
+                reason=reason,
+                details={"blocking_failures": summary.blocking_failures},
+            )
+            log.error("publish blocked for run %s: %s", summary.run_id, reason)
+            alert(
+                "publish_blocked",
+                f"marts publish {summary.run_id}",
+                f"marts not published, analysts keep the previous state: {reason}",
+                {
+                    "run_id": summary.run_id,
+                    "publish_id": publish_id,
+                    "blocking_failures": summary.blocking_failures,
+                },
+                target=target,
+            )
+            return PublishOutcome(publish_id, "blocked", tables, reason=reason)
+        try:
+            counts = _build_copies(conn, audit_schema, published_schema, tables)
+            _swap(conn, published_schema, tables, analyst_role, publish_id, counts)
+        except Exception as exc:
+            _drop_copies(conn, published_schema, tables)
+            _finish(conn, publish_id, "failed", reason=f"{type(exc).__name__}: {exc}")
+            alert(
+                "publish_failed",
+                f"marts publish {summary.run_id}",
+                f"publishing failed, marts unchanged: {exc}",
+                {"run_id": summary.run_id, "publish_id": publish_id},
+                target=target,
+            )
+            raise
+    log.info("published %d marts for run %s: %s", len(tables), summary.run_id, counts)
+    return PublishOutcome(publish_id, "published", tables, counts)
+
+
+def audited_marts(target: WarehouseTarget) -> list[str]:
+    """The mart tables the publish replaces: the same discovery the mart suites used."""
+    with connect(target) as conn:
+        return [m.name for m in discover_marts(conn, quality_config.settings())]
+
+
+def publish_run(target: WarehouseTarget, run_id: str) -> PublishOutcome:
+    """The publish gate for a quality run: publish the audited marts if nothing blocks."""
+    settings = quality_config.settings()
+    return publish(
+        target,
+        run_summary(target, run_id),
+        audited_marts(target),
+        audit_schema=settings.audit_schema,
+        published_schema=settings.published_schema,
+        analyst_role=settings.analyst_role,
+    )

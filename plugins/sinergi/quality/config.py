@@ -1,0 +1,179 @@
+"""The quality configuration committed in `expectations/`: raw contracts and mart checks.
+
+Checks are data, not code: a new raw entity needs a contract entry, a new
+mart needs nothing when its columns follow the naming conventions of
+`quality.yml`. Both files are read once per process.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sinergi.paths import project_dir
+
+EXPECTATIONS_DIR_VARIABLE = "SINERGI_EXPECTATIONS_DIR"
+
+
+class QualityConfigError(ValueError):
+    """A quality configuration file is malformed; the message names the entry."""
+
+
+def expectations_dir() -> Path:
+    """The GX file context root; `SINERGI_EXPECTATIONS_DIR` overrides it (tests use a copy)."""
+    override = os.environ.get(EXPECTATIONS_DIR_VARIABLE)
+    return Path(override).resolve() if override else project_dir() / "expectations"
+
+
+@dataclass(frozen=True)
+class RawContract:
+    """The contract of one raw table (`raw.<source>__<entity>`)."""
+
+    table: str
+    key: str | None = None
+    required: tuple[str, ...] = ()
+    required_any: tuple[tuple[str, ...], ...] = ()
+    nip: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    timestamps: tuple[str, ...] = ()
+    amounts: tuple[str, ...] = ()
+    non_negative: tuple[str, ...] = ()
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_order: tuple[tuple[str, str], ...] = ()
+    optional: tuple[str, ...] = ()
+    blocking: bool = False
+
+    @property
+    def expected_keys(self) -> frozenset[str]:
+        """Every key a record may carry without it being drift."""
+        named = [
+            *self.required,
+            *(k for group in self.required_any for k in group),
+            *self.nip,
+            *self.dates,
+            *self.timestamps,
+            *self.amounts,
+            *self.non_negative,
+            *self.codes,
+            *(k for pair in self.date_order for k in pair),
+            *self.optional,
+        ]
+        if self.key:
+            named.append(self.key)
+        return frozenset(named)
+
+
+_LIST_FIELDS = ("required", "nip", "dates", "timestamps", "amounts", "non_negative", "optional")
+
+
+def _contract(table: str, spec: dict[str, Any]) -> RawContract:
+    unknown = set(spec) - {
+        *_LIST_FIELDS,
+        "key",
+        "required_any",
+        "codes",
+        "date_order",
+        "blocking",
+    }
+    if unknown:
+        raise QualityConfigError(f"raw_contracts.yml: {table}: unknown fields {sorted(unknown)}")
+    try:
+        return RawContract(
+            table=table,
+            key=spec.get("key"),
+            blocking=bool(spec.get("blocking", False)),
+            required_any=tuple(tuple(g) for g in spec.get("required_any", [])),
+            codes={k: tuple(str(v) for v in vs) for k, vs in spec.get("codes", {}).items()},
+            date_order=tuple((a, b) for a, b in spec.get("date_order", [])),
+            **{name: tuple(spec.get(name, [])) for name in _LIST_FIELDS},
+        )
+    except (TypeError, ValueError) as exc:
+        raise QualityConfigError(f"raw_contracts.yml: {table}: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def _load_contracts(path: Path) -> dict[str, RawContract]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(spec, dict):
+        raise QualityConfigError(f"{path}: expected a mapping of raw tables")
+    return {table: _contract(table, body or {}) for table, body in spec.items()}
+
+
+def raw_contracts() -> dict[str, RawContract]:
+    """Contracts by raw table name (`<source>__<entity>`)."""
+    return _load_contracts(expectations_dir() / "raw_contracts.yml")
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    """`quality.yml`: mart checks and write-audit-publish settings."""
+
+    raw: dict[str, Any]
+
+    def check(self, name: str) -> dict[str, Any]:
+        checks = self.raw.get("checks", {})
+        if name not in checks:
+            raise QualityConfigError(f"quality.yml: checks.{name} is missing")
+        return dict(checks[name])
+
+    def is_blocking(self, name: str) -> bool:
+        return bool(self.check(name).get("blocking", True))
+
+    @property
+    def audit_schema(self) -> str:
+        return str(self.raw.get("audit_schema", "audit"))
+
+    @property
+    def published_schema(self) -> str:
+        return str(self.raw.get("published_schema", "marts"))
+
+    @property
+    def staging_schema(self) -> str:
+        return str(self.raw.get("staging_schema", "staging"))
+
+    @property
+    def analyst_role(self) -> str:
+        return str(self.raw.get("analyst_role", "sinergi_analyst"))
+
+    @property
+    def manifest_path(self) -> Path:
+        return project_dir() / str(self.raw.get("dbt_manifest", "dbt_project/target/manifest.json"))
+
+    @property
+    def mart_path_prefix(self) -> str:
+        return str(self.raw.get("mart_path_prefix", "models/marts/"))
+
+    @property
+    def keys(self) -> dict[str, list[str]]:
+        return {t: list(cols) for t, cols in (self.raw.get("keys") or {}).items()}
+
+    @property
+    def stale_after_hours(self) -> float:
+        return float(self.raw.get("stale_after_hours", 36))
+
+    @property
+    def reconciliation_blocking(self) -> bool:
+        return bool((self.raw.get("reconciliation") or {}).get("blocking", True))
+
+
+@lru_cache(maxsize=4)
+def _load_settings(path: Path) -> QualitySettings:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(spec, dict):
+        raise QualityConfigError(f"{path}: expected a mapping")
+    return QualitySettings(spec)
+
+
+def settings() -> QualitySettings:
+    return _load_settings(expectations_dir() / "quality.yml")
+
+
+def matching_columns(columns: list[str], patterns: list[str]) -> list[str]:
+    """Columns whose name matches any of the shell-style patterns, in table order."""
+    return [c for c in columns if any(fnmatch.fnmatchcase(c, p) for p in patterns)]

@@ -1,0 +1,193 @@
+"""The Great Expectations file context in `expectations/` and running suites in it.
+
+GX is imported here and only here, lazily: `import great_expectations` costs
+about ten seconds, too much for DAG parsing or for a CLI `--help`. Suites are
+built in code from the committed configuration (`raw_contracts.yml`,
+`quality.yml`) on every run, so they follow the warehouse as it is (a new
+mart gets its suite without anyone writing JSON) and GX stores, renders
+(Data Docs) and runs them. The context is configured by the committed
+`great_expectations.yml` but keeps its datasources in memory: GX's file mode
+would rewrite that file (new random ids) on every run, from every task.
+The warehouse credential reaches GX only as the `${SINERGI_GX_WAREHOUSE_URL}`
+placeholder, set in this process's environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sinergi.quality.config import expectations_dir
+from sinergi.quality.results import CheckResult, to_json
+from sinergi.warehouse.connection import WarehouseTarget
+
+log = logging.getLogger(__name__)
+
+DATASOURCE_NAME = "sinergi_warehouse"
+URL_PLACEHOLDER_VARIABLE = "SINERGI_GX_WAREHOUSE_URL"
+SAMPLE_SIZE = 20  # unexpected values kept in meta.dq_results details
+
+
+@dataclass
+class SuiteSpec:
+    """One suite to run on one table: its name, the table and GX expectation objects."""
+
+    name: str
+    schema: str
+    table: str
+    expectations: list[Any] = field(default_factory=list)
+
+
+def quiet_gx() -> None:
+    """GX logs hundreds of INFO lines and draws progress bars: keep task logs readable."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def _project_config(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The committed `great_expectations.yml` (stores anchored at `root`) and its datasources."""
+    spec = yaml.safe_load((root / "great_expectations.yml").read_text(encoding="utf-8"))
+    datasources = spec.pop("fluent_datasources", None) or {}
+    for section in ("stores", "data_docs_sites"):
+        for entry in spec.get(section, {}).values():
+            entry.setdefault("store_backend", {})["root_directory"] = str(root)
+    return spec, datasources
+
+
+def get_context(target: WarehouseTarget) -> Any:
+    """A context configured by `expectations/great_expectations.yml`, the warehouse its datasource.
+
+    The stores and Data Docs are files under `expectations/uncommitted/`; the
+    datasource and its table assets are held in memory (see the note in
+    `great_expectations.yml`), its connection string the committed placeholder.
+    """
+    quiet_gx()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        DataContextConfigSchema,
+    )
+
+    os.environ[URL_PLACEHOLDER_VARIABLE] = target.sqlalchemy_url
+    spec, datasources = _project_config(expectations_dir())
+    loaded = DataContextConfigSchema().load(spec)
+    context = gx.get_context(project_config=DataContextConfig(**loaded), mode="ephemeral")
+    source = datasources.get(DATASOURCE_NAME) or {}
+    if source.get("type", "postgres") != "postgres":
+        raise ValueError(f"great_expectations.yml: {DATASOURCE_NAME} must be of type postgres")
+    context.data_sources.add_postgres(
+        name=DATASOURCE_NAME,
+        connection_string=source.get("connection_string", "${" + URL_PLACEHOLDER_VARIABLE + "}"),
+    )
+    return context
+
+
+def _batch_definition(context: Any, schema: str, table: str) -> Any:
+    datasource = context.data_sources.get(DATASOURCE_NAME)
+    asset_name = f"{schema}.{table}"
+    try:
+        asset = datasource.get_asset(asset_name)
+    except LookupError:
+        asset = datasource.add_table_asset(asset_name, table_name=table, schema_name=schema)
+    try:
+        return asset.get_batch_definition("whole")
+    except KeyError:
+        return asset.add_batch_definition_whole_table("whole")
+
+
+def run_checkpoint(
+    context: Any,
+    name: str,
+    suites: Sequence[SuiteSpec],
+    *,
+    run_name: str,
+    parameters: Mapping[str, Any] | None = None,
+) -> list[CheckResult]:
+    """Run the suites as one checkpoint (one Data Docs build) and return their results."""
+    import great_expectations as gx
+
+    if not suites:
+        return []
+    definitions = []
+    for spec in suites:
+        suite = gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations))
+        suite = context.suites.add_or_update(suite)
+        definitions.append(
+            context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(
+                    name=spec.name,
+                    data=_batch_definition(context, spec.schema, spec.table),
+                    suite=suite,
+                )
+            )
+        )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=definitions,
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "COMPLETE"},
+        )
+    )
+    outcome = checkpoint.run(
+        expectation_parameters=dict(parameters or {}),
+        run_id=gx.RunIdentifier(run_name=run_name),
+    )
+    results: list[CheckResult] = []
+    for validation in outcome.run_results.values():
+        results.extend(_check_results(validation.suite_name, validation.results))
+    log.info(
+        "checkpoint %s: %d checks, %d failed; Data Docs: %s",
+        name,
+        len(results),
+        sum(not r.success for r in results),
+        data_docs_path(context),
+    )
+    return results
+
+
+def _check_results(suite: str, expectation_results: Sequence[Any]) -> list[CheckResult]:
+    converted = []
+    for item in expectation_results:
+        config = item.expectation_config
+        meta = dict(config.meta or {})
+        result = dict(item.result or {})
+        exception = item.exception_info or {}
+        unexpected_rows = (result.get("details") or {}).get("unexpected_rows")
+        sample = unexpected_rows if unexpected_rows is not None else result.get("unexpected_list")
+        details: dict[str, Any] = {
+            "gx_type": config.type,
+            "kwargs": {k: v for k, v in config.kwargs.items() if k != "batch_id"},
+            "sample": to_json((sample or [])[:SAMPLE_SIZE]),
+        }
+        if exception.get("raised_exception"):
+            details["exception"] = exception.get("exception_message")
+        observed = result.get("observed_value")
+        unexpected = result.get("unexpected_count")
+        if config.type == "unexpected_rows_expectation":
+            unexpected = observed
+        converted.append(
+            CheckResult(
+                suite=suite,
+                expectation=str(meta.get("check") or config.type),
+                success=bool(item.success),
+                is_blocking=bool(meta.get("blocking", True)),
+                column=config.kwargs.get("column") or meta.get("column"),
+                observed_value=observed,
+                unexpected_count=int(unexpected) if unexpected is not None else None,
+                details=details,
+            )
+        )
+    return converted
+
+
+def data_docs_path(context: Any) -> str | None:
+    """The local Data Docs index (a file URL), where engineers see what failed."""
+    sites = context.get_docs_sites_urls()
+    return str(sites[0]["site_url"]) if sites else None

@@ -1,0 +1,210 @@
+"""One quality run, step by step: raw contracts, staging quarantine, reconciliation,
+mart suites, then the publish gate. Each step is a function the Airflow tasks
+and the CLI call with the same run id, and each leaves its results in
+`meta.dq_results`, so a step can run in its own process (Airflow task) and the
+gate still sees the whole run.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sinergi.quality import config as quality_config
+from sinergi.quality.discovery import base_tables, discover_marts, discover_staging
+from sinergi.quality.results import CheckResult, RunSummary, store_results, summarise_run
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+log = logging.getLogger(__name__)
+
+
+def new_run_id(prefix: str = "dq") -> str:
+    """A run id that sorts by time and never collides."""
+    return f"{prefix}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What a step did, small enough for an XCom and a CLI line."""
+
+    step: str
+    checks: int
+    failed: int
+    blocking_failed: int
+    quarantined: int = 0
+    data_docs: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def _report(step: str, results: list[CheckResult], **extra: object) -> StepReport:
+    return StepReport(
+        step,
+        len(results),
+        sum(not r.success for r in results),
+        sum(r.blocks for r in results),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def check_raw(target: WarehouseTarget, run_id: str) -> StepReport:
+    """Run the raw contracts on every raw table and quarantine the rows they catch."""
+    from sinergi.quality.gx_context import data_docs_path, get_context, run_checkpoint
+    from sinergi.quality.raw_suites import build_suite, contract_rules, quarantine_rule
+
+    contracts = quality_config.raw_contracts()
+    with connect(target) as conn:
+        tables = base_tables(conn, "raw")
+    uncovered = [
+        CheckResult(f"raw__{t}", "contract_defined", False, False, details={"table": f"raw.{t}"})
+        for t in tables
+        if t not in contracts
+    ]
+    covered = [contracts[t] for t in tables if t in contracts]
+    context = get_context(target)
+    results = run_checkpoint(
+        context, "raw_contracts", [build_suite(c) for c in covered], run_name=run_id
+    )
+    quarantined = 0
+    failed = {(r.suite, r.expectation) for r in results if not r.success}
+    with connect(target) as conn:
+        for contract in covered:
+            suite = f"raw__{contract.table}"
+            for rule in contract_rules(contract):
+                if (suite, rule.check) in failed:
+                    quarantined += quarantine_rule(conn, contract, rule, f"gx:{suite}:{rule.check}")
+        store_results(conn, run_id, [*results, *uncovered])
+    return _report(
+        "raw_contracts",
+        [*results, *uncovered],
+        quarantined=quarantined,
+        data_docs=data_docs_path(context),
+    )
+
+
+def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport:
+    """Quarantine staging's invalid rows, then prove raw = staged + quarantined per entity."""
+    from sinergi.quality.reconcile import SUITE, quarantine_staging_invalid, reconcile
+
+    settings = quality_config.settings()
+    contracts = quality_config.raw_contracts()
+    results: list[CheckResult] = []
+    quarantined = 0
+    with connect(target) as conn:
+        models = discover_staging(conn, settings)
+        for model in models:
+            quarantined += quarantine_staging_invalid(conn, model, contracts.get(model.raw_table))
+        conn.commit()
+        for model in models:
+            results.append(reconcile(conn, model, blocking=settings.reconciliation_blocking))
+        staged = {m.raw_table for m in models}
+        for table in base_tables(conn, "raw"):
+            if table not in staged:
+                results.append(
+                    CheckResult(
+                        SUITE,
+                        "staging_model_found",
+                        False,
+                        False,
+                        table,
+                        details={"reason": "no staging model flags this table's rows"},
+                    )
+                )
+        store_results(conn, run_id, results)
+    return _report("reconciliation", results, quarantined=quarantined)
+
+
+def check_marts(target: WarehouseTarget, run_id: str) -> StepReport:
+    """Run the mart suites on the audit schema."""
+    from sinergi.quality.gx_context import SuiteSpec, data_docs_path, get_context, run_checkpoint
+    from sinergi.quality.mart_suites import (
+        mart_context,
+        mart_expectations,
+        row_count_parameters,
+        suite_name,
+    )
+
+    settings = quality_config.settings()
+    with connect(target) as conn:
+        marts = discover_marts(conn, settings)
+        facts = mart_context(conn, settings)
+    suites, unbuilt = [], []
+    for mart in marts:
+        expectations, not_built = mart_expectations(mart, settings, facts)
+        suites.append(
+            SuiteSpec(suite_name(mart.name), settings.audit_schema, mart.name, expectations)
+        )
+        unbuilt.extend(not_built)
+    if not marts:
+        unbuilt.append(
+            CheckResult(
+                "marts", "marts_found", False, True, details={"schema": settings.audit_schema}
+            )
+        )
+    context = get_context(target)
+    results = run_checkpoint(
+        context,
+        "mart_suites",
+        suites,
+        run_name=run_id,
+        parameters=row_count_parameters(marts, facts.previous_rows, settings),
+    )
+    with connect(target) as conn:
+        store_results(conn, run_id, [*results, *unbuilt])
+    return _report("mart_suites", [*results, *unbuilt], data_docs=data_docs_path(context))
+
+
+def run_summary(target: WarehouseTarget, run_id: str) -> RunSummary:
+    """What `meta.dq_results` says about one run (the publish gate's input)."""
+    with connect(target) as conn:
+        return summarise_run(conn, run_id)
+
+
+def stale_sources(
+    target: WarehouseTarget, max_age: timedelta | None = None
+) -> list[dict[str, object]]:
+    """Registry entities whose last successful batch is older than `max_age` (or never ran)."""
+    from sinergi.ingestion.registry import load_registry
+
+    max_age = max_age or timedelta(hours=quality_config.settings().stale_after_hours)
+    with connect(target) as conn:
+        rows = conn.execute(
+            "select source, entity, max(finished_at) from meta.load_batches"
+            " where status = 'succeeded' group by source, entity"
+        ).fetchall()
+        now = conn.execute("select now()").fetchone()[0]  # type: ignore[index]
+    last = {(s, e): at for s, e, at in rows}
+    stale = []
+    for entity in load_registry().entities():
+        at = last.get((entity.source, entity.name))
+        if at is None or now - at > max_age:
+            stale.append(
+                {
+                    "source": entity.source,
+                    "entity": entity.name,
+                    "last_success_at": at.isoformat() if at else None,
+                }
+            )
+    return stale
+
+
+def alert_stale_sources(
+    target: WarehouseTarget, max_age: timedelta | None = None
+) -> list[dict[str, object]]:
+    """Alert once per stale source entity; returns them."""
+    from sinergi.alerts import alert
+
+    found = stale_sources(target, max_age)
+    for item in found:
+        alert(
+            "stale_source",
+            f"{item['source']}.{item['entity']}",
+            f"no successful load of {item['source']}.{item['entity']} since"
+            f" {item['last_success_at'] or 'ever'}",
+            item,
+            target=target,
+        )
+    return found

@@ -1,0 +1,77 @@
+"""Fixtures of the quality tests: a bootstrapped warehouse, a private GX context, a webhook."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sinergi.paths import project_dir
+from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
+from sinergi.warehouse.bootstrap import init_warehouse
+from sinergi.warehouse.connection import WarehouseTarget
+
+
+@pytest.fixture
+def warehouse(fresh_database: WarehouseTarget, monkeypatch: pytest.MonkeyPatch) -> WarehouseTarget:
+    """A bootstrapped warehouse every Sinergi call in the test resolves to."""
+    init_warehouse(fresh_database)
+    monkeypatch.setenv("SINERGI_WAREHOUSE_URL", fresh_database.url)
+    return fresh_database
+
+
+@pytest.fixture
+def expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the committed GX context, so runs never touch the repository's files.
+
+    The copy ignores dbt's manifest (the tests build their own audit tables)
+    and declares the test marts' keys.
+    """
+    root = tmp_path / "expectations"
+    root.mkdir()
+    for name in ("great_expectations.yml", "raw_contracts.yml", "quality.yml"):
+        shutil.copy(project_dir() / "expectations" / name, root / name)
+    settings = yaml.safe_load((root / "quality.yml").read_text())
+    settings["dbt_manifest"] = str(tmp_path / "no-manifest.json")
+    settings["keys"] = {
+        "funding_by_institution": ["instansi_id", "tahun", "sumber_dana"],
+        "participation_by_region": ["kode_provinsi", "tahun"],
+    }
+    (root / "quality.yml").write_text(yaml.safe_dump(settings))
+    monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(root))
+    return root
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]]
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        self.server.received.append(json.loads(self.rfile.read(length)))  # type: ignore[attr-defined]
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """A local alert receiver on a free loopback port, configured as the alerts Connection."""
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    server.received = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SINERGI_ALERTS_WEBHOOK", f"http://127.0.0.1:{server.server_port}/alerts"
+    )
+    yield server.received  # type: ignore[attr-defined]
+    server.shutdown()
+    thread.join(timeout=5)

@@ -1,0 +1,171 @@
+"""Write-audit-publish for real: GX on PostgreSQL, quarantine, reconciliation, alerts.
+
+One clean run publishes; a mart-breaking defect (a duplicated key, a
+realisation far above its allocation) is blocked with `marts` unchanged, the
+reason in meta, the failure in Data Docs and the alert at the webhook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sinergi.publish.publisher import PublishOutcome, publish_run
+from sinergi.quality import runner
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+from . import world
+
+pytestmark = pytest.mark.integration
+
+
+def _run_all(target: WarehouseTarget) -> tuple[str, PublishOutcome]:
+    run_id = runner.new_run_id("test")
+    runner.check_raw(target, run_id)
+    runner.quarantine_and_reconcile(target, run_id)
+    runner.check_marts(target, run_id)
+    return run_id, publish_run(target, run_id)
+
+
+def _published(target: WarehouseTarget) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        t: world.table_contents(target, "marts", t)
+        for t in ("funding_by_institution", "participation_by_region")
+    }
+
+
+def test_clean_world_publishes_and_a_defect_is_blocked(
+    warehouse: WarehouseTarget, expectations: Path, webhook: list[dict[str, Any]]
+) -> None:
+    world.build(warehouse)
+
+    first_run, outcome = _run_all(warehouse)
+
+    assert outcome.status == "published", outcome.reason
+    before = _published(warehouse)
+    assert before["funding_by_institution"] == world.table_contents(
+        warehouse, "audit", "funding_by_institution"
+    )
+    assert len(before["participation_by_region"]) == 38
+    with connect(warehouse) as conn:
+        readable = conn.execute(
+            "select has_table_privilege('sinergi_analyst', 'marts.funding_by_institution',"
+            " 'select')"
+        ).fetchone()
+        leftovers = conn.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name like '%%__next'"
+        ).fetchone()
+    assert readable == (True,)
+    assert leftovers == (0,)
+
+    with connect(warehouse) as conn:  # the defects: a duplicated key, realisation 20x allocation
+        conn.execute(
+            "insert into audit.funding_by_institution"
+            " select * from audit.funding_by_institution where instansi_id = '35'"
+        )
+        conn.execute(
+            "update audit.funding_by_institution set realisasi_idr = pagu_idr * 20"
+            " where instansi_id = 'KL-001'"
+        )
+
+    second_run, outcome = _run_all(warehouse)
+
+    assert outcome.status == "blocked"
+    assert _published(warehouse) == before
+    with connect(warehouse) as conn:
+        status, reason = conn.execute(
+            "select status, reason from meta.publish_runs where run_id = %s", (second_run,)
+        ).fetchone()  # type: ignore[misc]
+        failed = conn.execute(
+            "select expectation, unexpected_count from meta.dq_results"
+            " where run_id = %s and not success and is_blocking order by 1",
+            (second_run,),
+        ).fetchall()
+        alerts = conn.execute(
+            "select kind, delivered_to from meta.alerts where kind = 'publish_blocked'"
+        ).fetchall()
+    assert status == "blocked"
+    assert "keys_unique" in reason and "realisation_within_allocation" in reason
+    assert failed == [("keys_unique", 2), ("realisation_within_allocation", 1)]
+    assert alerts and alerts[0][1].startswith("http://127.0.0.1:")
+    assert [a["kind"] for a in webhook] == ["publish_blocked"]
+    assert second_run in webhook[0]["details"]["run_id"]
+
+    docs = expectations / "uncommitted" / "data_docs" / "local_site"
+    pages = list((docs / "validations" / "marts__funding_by_institution").rglob("*.html"))
+    failing = [p for p in pages if second_run in str(p)]
+    assert failing, f"no Data Docs page for run {second_run}"
+    html = failing[0].read_text(encoding="utf-8")
+    assert "realisasi_idr" in html and "Failed" in html
+    assert first_run != second_run
+
+
+def test_bad_raw_rows_are_quarantined_and_counts_balance(
+    warehouse: WarehouseTarget, expectations: Path
+) -> None:
+    world.build(warehouse)
+    run_id = runner.new_run_id("test")
+
+    raw_report = runner.check_raw(warehouse, run_id)
+    reconcile_report = runner.quarantine_and_reconcile(warehouse, run_id)
+    runner.quarantine_and_reconcile(warehouse, runner.new_run_id("again"))  # idempotent
+
+    assert raw_report.quarantined == 2
+    assert reconcile_report.quarantined == 1  # only staging's own rule was left to copy
+    with connect(warehouse) as conn:
+        quarantined = conn.execute(
+            "select record ->> 'nip', reason, detected_by from quarantine.records order by 1"
+        ).fetchall()
+        balance = conn.execute(
+            "select success, observed_value from meta.dq_results"
+            " where run_id = %s and expectation = 'raw_equals_staged_plus_quarantined'",
+            (run_id,),
+        ).fetchall()
+        drift = conn.execute(
+            "select success, is_blocking, details -> 'sample' from meta.dq_results"
+            " where run_id = %s and expectation = 'schema_drift:new_keys'",
+            (run_id,),
+        ).fetchall()
+    assert quarantined == [
+        (
+            world.GOOD_NIPS[2],
+            "tanggal_lahir_invalid",
+            "gx:raw__siasn__asn:date_parseable:tanggal_lahir",
+        ),
+        (world.BAD_NIP, "nip_not_18_digits", "gx:raw__siasn__asn:nip_valid:nip"),
+        ("199301012017011005", "unit_kerja_unknown", "dbt:stg_siasn__asns"),
+    ]
+    assert len(balance) == 1
+    success, figures = balance[0]
+    assert success, figures
+    assert figures["raw_rows"] == 7 and figures["superseded_versions"] == 1
+    assert figures["staged_valid"] + figures["quarantined"] == figures["staged_rows"] == 6
+    assert drift == [(False, False, [{"key": "hobi", "records": 1}])]
+
+
+def test_quarantine_of_a_row_staging_keeps_breaks_the_balance(
+    warehouse: WarehouseTarget, expectations: Path
+) -> None:
+    """A record both valid in staging and in quarantine would reach a mart: blocking."""
+    world.build(warehouse)
+    with connect(warehouse) as conn:
+        conn.execute(
+            "insert into quarantine.records (batch_id, source, entity, reason, detected_by,"
+            " record, record_hash) select _batch_id, 'siasn', 'asn', 'manual', 'test', record,"
+            " _record_hash from raw.siasn__asn where record ->> 'nip' = %s",
+            (world.GOOD_NIPS[1],),
+        )
+    run_id = runner.new_run_id("test")
+
+    report = runner.quarantine_and_reconcile(warehouse, run_id)
+
+    assert report.blocking_failed == 1
+    with connect(warehouse) as conn:
+        figures = conn.execute(
+            "select observed_value from meta.dq_results where run_id = %s and not success",
+            (run_id,),
+        ).fetchone()[0]  # type: ignore[index]
+    assert figures["valid_but_quarantined"] == 1

@@ -1,0 +1,136 @@
+"""A tiny warehouse world for the quality tests: raw rows, a staging view, audit marts.
+
+Shaped like what ingestion and dbt write (docs/source-contracts.md; dbt's
+staging flags invalid rows with `invalid_reason`), small enough to build in
+milliseconds, with known bad rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from psycopg.types.json import Jsonb
+
+from sinergi.paths import reference_dir
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+GOOD_NIPS = ["198503152010011001", "199001012015012002", "197812312005021003"]
+BAD_NIP = "19850315201001100"  # 17 digits
+IMPOSSIBLE_BIRTH_DATE = "2022-02-31"
+
+
+def provinces() -> list[str]:
+    with (reference_dir() / "wilayah.csv").open(encoding="utf-8") as handle:
+        return [row["kode"] for row in csv.DictReader(handle) if row["tingkat"] == "provinsi"]
+
+
+def _asn(nip: str, **extra: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "nip": nip,
+        "nama": "Nama " + nip[-3:],
+        "gender": "L",
+        "tanggal_lahir": f"{nip[:4]}-{nip[4:6]}-{nip[6:8]}",
+        "status_kepegawaian": "PNS",
+        "instansi_kode": "35",
+        "updated_at": "2026-01-02T00:00:00Z",
+    }
+    record.update(extra)
+    return record
+
+
+RAW_ASN: list[tuple[int, dict[str, object]]] = [
+    (1, _asn(GOOD_NIPS[0], jabatan="Analis")),
+    (2, _asn(GOOD_NIPS[0], jabatan="Analis Ahli Muda", updated_at="2026-02-01T00:00:00Z")),
+    (1, _asn(GOOD_NIPS[1])),
+    (1, _asn(GOOD_NIPS[2], tanggal_lahir=IMPOSSIBLE_BIRTH_DATE)),
+    (1, _asn(BAD_NIP)),
+    (2, _asn("199201012016011004", hobi="catur")),  # drift: a key no contract knows
+    (2, _asn("199301012017011005", unit_kerja="X")),  # only staging's rule refuses it
+]
+
+STAGING_VIEW = """
+create view staging.stg_siasn__asns as
+with versions as (
+    select *, row_number() over (
+        partition by record ->> 'nip' order by record ->> 'updated_at' desc, _batch_id desc
+    ) as version_rank
+    from raw.siasn__asn
+)
+select
+    record ->> 'nip' as nip,
+    coalesce(
+        meta.nip_invalid_reason(record ->> 'nip'),
+        case when meta.parse_date_id(record ->> 'tanggal_lahir') is null
+            then 'tanggal_lahir_invalid' end,
+        case when record ->> 'unit_kerja' = 'X' then 'unit_kerja_unknown' end
+    ) as invalid_reason,
+    _batch_id,
+    record as source_record
+from versions
+where version_rank = 1
+"""
+
+
+def funding_rows() -> list[tuple[object, ...]]:
+    return [
+        ("KL-001", 2025, "APBN", None, False, 1_000_000, 900_000, 0.9),
+        ("35", 2025, "APBD", "35", False, 500_000, 500_000, 1.0),
+        ("95", 2025, "APBD", "95", True, 200_000, 100_000, 0.5),
+    ]
+
+
+def build(target: WarehouseTarget) -> None:
+    """Raw, staging and audit as ingestion and dbt would leave them."""
+    with connect(target) as conn:
+        for source, entity in (("siasn", "asn"), ("siasn", "asn")):
+            conn.execute(
+                "insert into meta.load_batches (source, entity, status, finished_at)"
+                " values (%s, %s, 'succeeded', now())",
+                (source, entity),
+            )
+        conn.execute(
+            "create table raw.siasn__asn (_batch_id bigint not null, _source text not null,"
+            " _entity text not null, _extracted_at timestamptz not null default now(),"
+            " _record_hash text not null, record jsonb not null)"
+        )
+        for batch, record in RAW_ASN:
+            text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+            conn.execute(
+                "insert into raw.siasn__asn (_batch_id, _source, _entity, _record_hash, record)"
+                " values (%s, 'siasn', 'asn', md5(%s), %s)",
+                (batch, text, Jsonb(record)),
+            )
+        conn.execute(STAGING_VIEW)
+        conn.execute("create table intermediate.wilayah (kode text, nama text, tingkat text)")
+        for code in provinces():
+            conn.execute(
+                "insert into intermediate.wilayah values (%s, %s, 'provinsi')", (code, code)
+            )
+        conn.execute(
+            "create table audit.funding_by_institution (instansi_id text not null,"
+            " tahun integer not null, sumber_dana text not null, kode_provinsi text,"
+            " is_dob boolean not null, pagu_idr numeric(18, 2), realisasi_idr numeric(18, 2),"
+            " realisasi_rate numeric)"
+        )
+        conn.cursor().executemany(
+            "insert into audit.funding_by_institution values (%s, %s, %s, %s, %s, %s, %s, %s)",
+            funding_rows(),
+        )
+        conn.execute(
+            "create table audit.participation_by_region (kode_provinsi text not null,"
+            " tahun integer not null, is_dob boolean not null, total_jp numeric,"
+            " share_20jp numeric)"
+        )
+        conn.cursor().executemany(
+            "insert into audit.participation_by_region values (%s, 2025, %s, %s, %s)",
+            [
+                (code, code in ("93", "94", "95", "96"), 40 + i, 0.5)
+                for i, code in enumerate(provinces())
+            ],
+        )
+
+
+def table_contents(target: WarehouseTarget, schema: str, table: str) -> list[tuple[object, ...]]:
+    with connect(target) as conn:
+        return conn.execute(f"select * from {schema}.{table} order by 1, 2, 3").fetchall()

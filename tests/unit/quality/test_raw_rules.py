@@ -1,0 +1,77 @@
+"""Raw contracts become SQL predicates that GX and the quarantine share."""
+
+from __future__ import annotations
+
+import pytest
+
+from sinergi.quality.config import RawContract, matching_columns, raw_contracts
+from sinergi.quality.raw_suites import contract_rules, drift_query, rule_query
+
+CONTRACT = RawContract(
+    table="s__e",
+    key="id",
+    required=("id",),
+    required_any=(("kode", "nama"),),
+    nip=("nip",),
+    dates=("tgl",),
+    timestamps=("at",),
+    amounts=("pagu",),
+    non_negative=("jp",),
+    codes={"hasil": ("lulus", "O'Brien")},
+    date_order=(("mulai", "selesai"),),
+)
+
+
+def test_every_rule_kind_yields_a_named_check() -> None:
+    checks = [rule.check for rule in contract_rules(CONTRACT)]
+    assert checks == [
+        "required:id",
+        "required_any:kode_or_nama",
+        "nip_valid:nip",
+        "date_parseable:tgl",
+        "timestamp_parseable:at",
+        "amount_non_negative:pagu",
+        "number_non_negative:jp",
+        "code_known:hasil",
+        "date_order:mulai<=selesai",
+    ]
+
+
+def test_gx_queries_keep_regex_braces_literal_and_quote_values() -> None:
+    rules = {rule.check: rule for rule in contract_rules(CONTRACT)}
+    timestamp = rule_query(CONTRACT, rules["timestamp_parseable:at"])
+    assert "{batch}" in timestamp and "\\d{{4}}" in timestamp
+    assert "'o''brien'" in rules["code_known:hasil"].predicate
+    assert rules["nip_valid:nip"].reason == "meta.nip_invalid_reason((record ->> 'nip'))"
+
+
+def test_field_names_are_validated_before_reaching_sql() -> None:
+    with pytest.raises(ValueError, match="not a valid field name"):
+        contract_rules(RawContract(table="t", required=("x'; drop table y; --",)))
+
+
+def test_drift_query_lists_every_expected_key() -> None:
+    query = drift_query(CONTRACT)
+    for key in ("id", "kode", "nama", "nip", "mulai", "selesai", "hasil"):
+        assert f"'{key}'" in query
+
+
+def test_committed_contracts_cover_every_registry_entity() -> None:
+    from sinergi.ingestion.registry import load_registry
+
+    tables = {entity.table for entity in load_registry().entities()}
+    contracts = raw_contracts()
+    assert tables <= set(contracts)
+    for contract in contracts.values():
+        contract_rules(contract)
+        drift_query(contract)
+
+
+def test_column_conventions() -> None:
+    columns = ["share_20jp", "kuota_share", "total_jp", "jp", "jp_formal", "pagu_idr", "sharer"]
+    assert matching_columns(columns, ["share_*", "*_share"]) == ["share_20jp", "kuota_share"]
+    assert matching_columns(columns, ["jp", "jp_*", "*_jp", "*_jp_*"]) == [
+        "total_jp",
+        "jp",
+        "jp_formal",
+    ]
