@@ -15,3 +15,19 @@
 {% macro resolved_instansi_id(alias) -%}
     coalesce({{ alias }}_by_code.instansi_id, {{ alias }}_by_name.instansi_id)
 {%- endmacro %}
+
+
+{#- Whether a code (normalised) is unknown: present, yet neither a Kemendagri
+    region code nor a K/L code of the seeds. Staging flags such records
+    unknown_instansi; a record naming its institution only by name is
+    resolved (or not) in the intermediate layer. -#}
+{% macro is_unknown_instansi_code(code_expr) -%}
+    (
+        {{ code_expr }} is not null
+        and {{ code_expr }} not in (
+            select btrim(w.kode) from {{ ref('wilayah') }} as w
+            union all
+            select upper(btrim(k.instansi_id)) from {{ ref('central_institutions') }} as k
+        )
+    )
+{%- endmacro %}

@@ -1,9 +1,9 @@
 {#- The columns together identify a row (a composite key). -#}
-{% test unique_combination_of_columns(model, combination) %}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
     select
-        {{ combination | join(', ') }},
+        {{ combination_of_columns | join(', ') }},
         count(*) as row_count
     from {{ model }}
-    group by {{ combination | join(', ') }}
+    group by {{ combination_of_columns | join(', ') }}
     having count(*) > 1
 {% endtest %}

@@ -42,7 +42,7 @@ def rows(target: WarehouseTarget, query: str) -> list[dict[str, Any]]:
 
 
 def by_key(target: WarehouseTarget, table: str, key: str) -> dict[Any, dict[str, Any]]:
-    return {row[key]: row for row in rows(target, f"select * from marts.{table}")}
+    return {row[key]: row for row in rows(target, f"select * from audit.{table}")}
 
 
 def pseudonym(nip: str, key: str) -> str:
@@ -55,7 +55,7 @@ def snapshot_marts(target: WarehouseTarget) -> dict[str, list[tuple]]:
         for table, key in MART_KEYS.items():
             result[table] = [
                 tuple(row)
-                for row in conn.execute(f"select * from marts.{table} order by {key}")  # type: ignore[arg-type]
+                for row in conn.execute(f"select * from audit.{table} order by {key}")  # type: ignore[arg-type]
             ]
     # the batch that last touched a row is bookkeeping, not a figure
     return result
@@ -67,7 +67,7 @@ def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
 
     regions = {
         (row["provinsi_kode"], row["tahun"]): row
-        for row in rows(warehouse, "select * from marts.participation_by_region_year")
+        for row in rows(warehouse, "select * from audit.participation_by_region_year")
     }
     jatim, kalteng = regions[("35", 2023)], regions[("62", 2023)]
     pappeg, pusat = regions[("95", 2023)], regions[("pusat", 2023)]
@@ -97,7 +97,7 @@ def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
         pusat["meets_regional_quota"],
     ) == (2, 1, Decimal("0.5000"), True)
 
-    fact = rows(warehouse, "select * from marts.fct_participations")
+    fact = rows(warehouse, "select * from audit.fct_participations")
     pkn = [r for r in fact if r["training_id"] == "PLT2303-035-0001"]
     assert len(pkn) == 1
     assert (pkn[0]["report_count"], pkn[0]["has_host_report"], pkn[0]["has_origin_report"]) == (
@@ -110,7 +110,7 @@ def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
 
     funding = {
         (r["instansi_id"], r["sumber_dana"]): r
-        for r in rows(warehouse, "select * from marts.funding_by_institution_year_source")
+        for r in rows(warehouse, "select * from audit.funding_by_institution_year_source")
     }
     assert set(funding) == {("35", "APBD"), ("35", "BLU"), ("62", "APBD"), ("KL-001", "APBN")}
     assert funding[("35", "APBD")]["pagu_idr"] == Decimal("1250000000.00")
@@ -133,7 +133,7 @@ def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
 
     competency = {
         (r["instansi_id"], r["jenis_kompetensi"]): r
-        for r in rows(warehouse, "select * from marts.competency_by_institution_year_type")
+        for r in rows(warehouse, "select * from audit.competency_by_institution_year_type")
     }
     assert competency[("35", "teknis")]["avg_gap"] == Decimal("1.00")
     assert competency[("35", "manajerial")]["avg_gap"] == Decimal("2.00")  # from a file drop
@@ -164,7 +164,7 @@ def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
     run_dbt(["build"], warehouse)
     jatim = rows(
         warehouse,
-        "select * from marts.participation_by_region_year where provinsi_kode = '35'"
+        "select * from audit.participation_by_region_year where provinsi_kode = '35'"
         " and tahun = 2023",
     )[0]
     assert (jatim["jp_total"], jatim["jp_total_all"], jatim["asn_reaching_20_jp"]) == (

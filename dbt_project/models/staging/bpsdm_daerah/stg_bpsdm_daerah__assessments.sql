@@ -54,6 +54,8 @@ validated as (
                 then 'invalid_level'
             when level_hasil is null or level_hasil not between 1 and 5 then 'invalid_level'
             when tanggal_asesmen is null then 'invalid_date'
+            when {{ is_unknown_instansi_code("case when instansi_asal ~* '^(\d{2}(\.\d{2})?|KL-\d{3})$' then upper(instansi_asal) end") }}
+                then 'unknown_instansi'
         end as invalid_reason,
         _batch_id,
         _extracted_at,
@@ -91,6 +93,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

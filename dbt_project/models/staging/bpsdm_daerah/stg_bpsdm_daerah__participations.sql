@@ -100,6 +100,21 @@ validated as (
                 and btrim(biaya_raw #>> '{}') != ''
                 then 'invalid_amount'
             when biaya_idr < 0 then 'negative_amount'
+            when {{ is_unknown_instansi_code("case when instansi_asal ~* '^(\d{2}(\.\d{2})?|KL-\d{3})$' then upper(instansi_asal) end") }}
+                then 'unknown_instansi'
+            when not exists (
+                select 1
+                from {{ ref('stg_bpsdm_kemendagri__trainings') }} as t
+                where t.is_valid
+                    and (
+                        t.kode_pelatihan = renamed.kode_pelatihan
+                        or (
+                            renamed.kode_pelatihan is null
+                            and lower(btrim(t.nama_pelatihan)) = lower(btrim(renamed.nama_pelatihan))
+                            and t.tanggal_mulai = renamed.tanggal_mulai
+                        )
+                    )
+            ) then 'unknown_training'
         end as invalid_reason
     from renamed
 ),
@@ -138,6 +153,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

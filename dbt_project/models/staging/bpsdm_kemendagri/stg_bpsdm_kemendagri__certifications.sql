@@ -38,6 +38,7 @@ validated as (
             when jenis_sertifikasi is null then 'jenis_sertifikasi_missing'
             when tanggal_sertifikasi is null then 'invalid_date'
             when hasil is null or hasil not in ('kompeten', 'belum_kompeten') then 'unknown_hasil'
+            when {{ is_unknown_instansi_code('instansi_kode') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed
 ),
@@ -70,6 +71,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

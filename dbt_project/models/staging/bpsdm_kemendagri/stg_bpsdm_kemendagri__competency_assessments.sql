@@ -44,6 +44,7 @@ validated as (
                 then 'invalid_level'
             when level_hasil is null or level_hasil not between 1 and 5 then 'invalid_level'
             when tanggal_asesmen is null then 'invalid_date'
+            when {{ is_unknown_instansi_code('instansi_kode') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed
 ),
@@ -78,6 +79,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

@@ -43,6 +43,7 @@ validated as (
             when rencana_jp is null or rencana_jp < 0 then 'negative_jp'
             when rencana_anggaran_idr is null or rencana_anggaran_idr < 0
                 then 'negative_amount'
+            when {{ is_unknown_instansi_code('instansi_kode') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed
 ),
@@ -76,6 +77,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

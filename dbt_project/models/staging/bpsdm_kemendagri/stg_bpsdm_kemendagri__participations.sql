@@ -45,6 +45,12 @@ validated as (
             when jp_diakui < 0 then 'negative_jp'
             when jp_diakui is null and jsonb_typeof(jp_diakui_raw) not in ('null')
                 then 'negative_jp'
+            when {{ is_unknown_instansi_code('instansi_asal_kode') }} then 'unknown_instansi'
+            when kode_pelatihan not in (
+                select t.kode_pelatihan
+                from {{ ref('stg_bpsdm_kemendagri__trainings') }} as t
+                where t.is_valid
+            ) then 'unknown_training'
         end as invalid_reason
     from renamed
 ),
@@ -78,6 +84,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

@@ -55,6 +55,7 @@ validated as (
             when tanggal_selesai < tanggal_mulai then 'invalid_date'
             when jp is null or jp < 0 then 'negative_jp'
             when kuota_peserta < 0 or kuota_daerah < 0 then 'invalid_count'
+            when {{ is_unknown_instansi_code('penyelenggara_kode') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed
 ),
@@ -93,6 +94,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

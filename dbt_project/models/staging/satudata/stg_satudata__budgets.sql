@@ -45,6 +45,7 @@ validated as (
                 then 'invalid_amount'
             when realisasi_idr < 0 then 'negative_amount'
             when target_peserta < 0 then 'invalid_count'
+            when {{ is_unknown_instansi_code('kode_satker') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed
 ),
@@ -79,6 +80,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1

@@ -44,6 +44,7 @@ validated as (
             when instansi_kode is null and instansi_nama is null then 'instansi_missing'
             when birth_date is null and tanggal_lahir_text is not null then 'invalid_date'
             when gender is not null and gender not in ('L', 'P') then 'unknown_gender'
+            when {{ is_unknown_instansi_code('instansi_kode') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed
 ),
@@ -82,6 +83,7 @@ final as (
         invalid_reason is null as is_valid,
         _batch_id,
         _extracted_at,
+        _record_hash,
         source_record
     from deduplicated
     where version_rank = 1
