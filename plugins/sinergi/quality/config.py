@@ -37,13 +37,13 @@ class RawContract:
 
     table: str
     key: str | None = None
-    required: tuple[str, ...] = ()
-    required_any: tuple[tuple[str, ...], ...] = ()
+    required: dict[str, str] = field(default_factory=dict)  # field -> reason
+    required_any: tuple[tuple[tuple[str, ...], str], ...] = ()  # (fields, reason)
     nip: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
     timestamps: tuple[str, ...] = ()
     amounts: tuple[str, ...] = ()
-    non_negative: tuple[str, ...] = ()
+    non_negative: dict[str, str] = field(default_factory=dict)  # field -> reason
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     date_order: tuple[tuple[str, str], ...] = ()
     optional: tuple[str, ...] = ()
@@ -54,7 +54,7 @@ class RawContract:
         """Every key a record may carry without it being drift."""
         named = [
             *self.required,
-            *(k for group in self.required_any for k in group),
+            *(k for group, _ in self.required_any for k in group),
             *self.nip,
             *self.dates,
             *self.timestamps,
@@ -69,12 +69,33 @@ class RawContract:
         return frozenset(named)
 
 
-_LIST_FIELDS = ("required", "nip", "dates", "timestamps", "amounts", "non_negative", "optional")
+_LIST_FIELDS = ("nip", "dates", "timestamps", "amounts", "optional")
+
+
+def _reasons(value: Any, default: str) -> dict[str, str]:
+    """`[a, b]` or `{a: reason, b: null}` -> {field: reason}; `default` formats the missing ones."""
+    if isinstance(value, dict):
+        return {str(k): str(v) if v else default.format(field=k) for k, v in value.items()}
+    return {str(k): default.format(field=k) for k in value or []}
+
+
+def _groups(value: Any) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """`[[a, b]]` or `[{fields: [a, b], reason: r}]` -> ((fields, reason), ...)."""
+    groups = []
+    for item in value or []:
+        if isinstance(item, dict):
+            fields = tuple(item["fields"])
+            groups.append((fields, str(item.get("reason") or "_or_".join(fields) + "_missing")))
+        else:
+            groups.append((tuple(item), "_or_".join(item) + "_missing"))
+    return tuple(groups)
 
 
 def _contract(table: str, spec: dict[str, Any]) -> RawContract:
     unknown = set(spec) - {
         *_LIST_FIELDS,
+        "required",
+        "non_negative",
         "key",
         "required_any",
         "codes",
@@ -88,12 +109,14 @@ def _contract(table: str, spec: dict[str, Any]) -> RawContract:
             table=table,
             key=spec.get("key"),
             blocking=bool(spec.get("blocking", False)),
-            required_any=tuple(tuple(g) for g in spec.get("required_any", [])),
+            required=_reasons(spec.get("required"), "{field}_missing"),
+            required_any=_groups(spec.get("required_any")),
+            non_negative=_reasons(spec.get("non_negative"), "negative_{field}"),
             codes={k: tuple(str(v) for v in vs) for k, vs in spec.get("codes", {}).items()},
             date_order=tuple((a, b) for a, b in spec.get("date_order", [])),
             **{name: tuple(spec.get(name, [])) for name in _LIST_FIELDS},
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, KeyError) as exc:
         raise QualityConfigError(f"raw_contracts.yml: {table}: {exc}") from exc
 
 
@@ -152,6 +175,15 @@ class QualitySettings:
     @property
     def keys(self) -> dict[str, list[str]]:
         return {t: list(cols) for t, cols in (self.raw.get("keys") or {}).items()}
+
+    @property
+    def quarantine_candidates(self) -> tuple[str, str]:
+        """(schema, relation) of dbt's list of records kept out of the marts."""
+        spec = self.raw.get("quarantine_candidates") or {}
+        return (
+            str(spec.get("schema", "intermediate")),
+            str(spec.get("relation", "int_quarantine_candidates")),
+        )
 
     @property
     def stale_after_hours(self) -> float:

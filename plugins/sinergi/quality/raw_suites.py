@@ -57,23 +57,27 @@ def _literal(value: str) -> str:
 def contract_rules(contract: RawContract) -> list[RawRule]:
     """Every rule of a contract, in the order the contract file lists kinds."""
     rules: list[RawRule] = []
-    for f in contract.required:
-        rules.append(RawRule(f"required:{f}", f"not ({_present(f)})", _literal(f"{f}_missing")))
-    for group in contract.required_any:
+    for f, reason in contract.required.items():
+        rules.append(RawRule(f"required:{f}", f"not ({_present(f)})", _literal(reason)))
+    for group, reason in contract.required_any:
         either = " or ".join(_present(f) for f in group)
-        name = "_or_".join(group)
         rules.append(
-            RawRule(f"required_any:{name}", f"not ({either})", _literal(f"{name}_missing"))
+            RawRule(f"required_any:{'|'.join(group)}", f"not ({either})", _literal(reason))
         )
     for f in contract.nip:
-        reason = f"meta.nip_invalid_reason({_text(f)})"
-        rules.append(RawRule(f"nip_valid:{f}", f"{_present(f)} and {reason} is not null", reason))
+        rules.append(
+            RawRule(
+                f"nip_valid:{f}",
+                f"{_present(f)} and meta.nip_invalid_reason({_text(f)}) is not null",
+                _literal("invalid_nip"),
+            )
+        )
     for f in contract.dates:
         rules.append(
             RawRule(
                 f"date_parseable:{f}",
                 f"{_present(f)} and meta.parse_date_id({_text(f)}) is null",
-                _literal(f"{f}_invalid"),
+                _literal("invalid_date"),
             )
         )
     for f in contract.timestamps:
@@ -84,21 +88,27 @@ def contract_rules(contract: RawContract) -> list[RawRule]:
         )
         rules.append(
             RawRule(
-                f"timestamp_parseable:{f}", f"{_present(f)} and ({bad})", _literal(f"{f}_invalid")
+                f"timestamp_parseable:{f}", f"{_present(f)} and ({bad})", _literal("invalid_date")
             )
         )
-    for kind, parser in (("amount", "meta.parse_rupiah"), ("number", "meta.parse_number")):
-        fields = contract.amounts if kind == "amount" else contract.non_negative
-        for f in fields:
-            parsed = f"{parser}({_json(f)})"
-            rules.append(
-                RawRule(
-                    f"{kind}_non_negative:{f}",
-                    f"{_present(f)} and coalesce({parsed} < 0, true)",
-                    f"case when {parsed} is null then {_literal(f + '_invalid')}"
-                    f" else {_literal(f + '_negative')} end",
-                )
+    for f in contract.amounts:
+        parsed = f"meta.parse_rupiah({_json(f)})"
+        rules.append(
+            RawRule(
+                f"amount_non_negative:{f}",
+                f"{_present(f)} and coalesce({parsed} < 0, true)",
+                f"case when {parsed} is null then 'invalid_amount' else 'negative_amount' end",
             )
+        )
+    for f, reason in contract.non_negative.items():
+        # only a readable negative number: what an unreadable one means is staging's call
+        rules.append(
+            RawRule(
+                f"number_non_negative:{f}",
+                f"meta.parse_number({_json(f)}) < 0",
+                _literal(reason),
+            )
+        )
     for f, values in contract.codes.items():
         accepted = ", ".join(_literal(v.lower()) for v in values)
         rules.append(
@@ -114,7 +124,7 @@ def contract_rules(contract: RawContract) -> list[RawRule]:
             RawRule(
                 f"date_order:{start}<={end}",
                 f"{last} < {first}",
-                _literal(f"{end}_before_{start}"),
+                _literal("invalid_date"),
             )
         )
     return rules

@@ -13,6 +13,7 @@ the record itself (jsonb equality).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
@@ -83,52 +84,134 @@ def quarantine_staging_invalid(
     return inserted
 
 
-def reconcile(conn: psycopg.Connection, model: StagingModel, *, blocking: bool) -> CheckResult:
-    """raw = staged valid + quarantined + superseded versions, for one source entity."""
+@dataclass(frozen=True)
+class Candidates:
+    """dbt's list of every record kept out of the marts (`int_quarantine_candidates`):
+    staging's invalid rows and valid rows that could not be resolved downstream
+    (unknown institution, training or ASN). Columns: source, entity, record_key,
+    reason, batch_id, record, and `_record_hash` when dbt provides it."""
+
+    schema: str
+    name: str
+    columns: tuple[str, ...]
+
+    REQUIRED = ("source", "entity", "reason", "batch_id", "record")
+
+    @property
+    def usable(self) -> bool:
+        return all(c in self.columns for c in self.REQUIRED)
+
+
+def candidate_rows(candidates: Candidates, model: StagingModel) -> sql.Composed:
+    """`batch_id, record_hash, reason, record_key, record` of the model's entity's candidates."""
+    rel = sql.Identifier(candidates.schema, candidates.name)
+    key = sql.SQL("c.record_key::text") if "record_key" in candidates.columns else sql.SQL("null")
+    where = sql.SQL("c.source = {} and c.entity = {}").format(
+        sql.Literal(model.source), sql.Literal(model.entity)
+    )
+    if "_record_hash" in candidates.columns:
+        return sql.SQL(
+            "select c.batch_id, c._record_hash as record_hash, c.reason, {key} as record_key,"
+            " c.record from {rel} c where {where}"
+        ).format(key=key, rel=rel, where=where)
+    return sql.SQL(
+        "select c.batch_id, r._record_hash as record_hash, c.reason, {key} as record_key,"
+        " c.record from {rel} c left join lateral (select r._record_hash from raw.{raw} r"
+        " where r._batch_id = c.batch_id and r.record = c.record limit 1) r on true"
+        " where {where}"
+    ).format(key=key, rel=rel, raw=sql.Identifier(model.raw_table), where=where)
+
+
+def quarantine_candidates(
+    conn: psycopg.Connection, candidates: Candidates, model: StagingModel
+) -> int:
+    """Copy dbt's candidates of one entity into quarantine unless already there."""
+    statement = sql.SQL(
+        "insert into quarantine.records"
+        " (batch_id, source, entity, record_key, reason, detected_by, record, record_hash)"
+        " select c.batch_id, {source}, {entity}, c.record_key, c.reason, {detected_by},"
+        " c.record, c.record_hash from ({rows}) c"
+        " where c.record_hash is not null"
+        " and not exists (select from quarantine.records q where q.source = {source}"
+        " and q.entity = {entity} and q.batch_id = c.batch_id"
+        " and q.record_hash = c.record_hash)"
+        " on conflict (source, entity, batch_id, record_hash, detected_by)"
+        " where record_hash is not null do nothing"
+    ).format(
+        source=sql.Literal(model.source),
+        entity=sql.Literal(model.entity),
+        detected_by=sql.Literal(f"dbt:{candidates.name}"),
+        rows=candidate_rows(candidates, model),
+    )
+    inserted = max(conn.execute(statement).rowcount, 0)
+    log.info("quarantine from %s (%s): %d new rows", candidates.name, model.raw_table, inserted)
+    return inserted
+
+
+def reconcile(
+    conn: psycopg.Connection,
+    model: StagingModel,
+    *,
+    blocking: bool,
+    candidates: Candidates | None = None,
+) -> CheckResult:
+    """raw = staged (kept + quarantined) + superseded versions, for one source entity.
+
+    Fails when a record staging refuses is not in quarantine, when a record in
+    quarantine would still reach a mart (valid in staging and not excluded
+    by dbt), or when a staging row cannot be tied to its raw row.
+    """
+    excluded = (
+        sql.SQL("select distinct batch_id, record_hash from ({}) c").format(
+            candidate_rows(candidates, model)
+        )
+        if candidates is not None
+        else sql.SQL("select null::bigint as batch_id, null::text as record_hash where false")
+    )
     query = sql.SQL(
         "with s as ({rows}),"
         " q as (select distinct batch_id, record_hash from quarantine.records"
-        " where source = {source} and entity = {entity} and record_hash is not null)"
+        " where source = {source} and entity = {entity} and record_hash is not null),"
+        " x as ({excluded}),"
+        " flagged as (select s.*, q.batch_id is not null as in_q, x.batch_id is not null as in_x"
+        " from s left join q on q.batch_id = s._batch_id and q.record_hash = s._record_hash"
+        " left join x on x.batch_id = s._batch_id and x.record_hash = s._record_hash)"
         " select (select count(*) from raw.{raw}),"
         " count(*),"
-        " count(*) filter (where s.invalid_reason is null),"
-        " count(*) filter (where q.batch_id is not null),"
-        " count(*) filter (where q.batch_id is not null and s.invalid_reason is null),"
-        " count(*) filter (where q.batch_id is null and s.invalid_reason is not null),"
-        " count(*) filter (where s._record_hash is null)"
-        " from s left join q on q.batch_id = s._batch_id and q.record_hash = s._record_hash"
+        " count(*) filter (where invalid_reason is null and not in_q),"
+        " count(*) filter (where in_q),"
+        " count(*) filter (where in_q and invalid_reason is null and not in_x),"
+        " count(*) filter (where not in_q and (invalid_reason is not null or in_x)),"
+        " count(*) filter (where _record_hash is null)"
+        " from flagged"
     ).format(
         rows=staging_rows(model),
         source=sql.Literal(model.source),
         entity=sql.Literal(model.entity),
+        excluded=excluded,
         raw=sql.Identifier(model.raw_table),
     )
     row = conn.execute(query).fetchone()
     assert row is not None
-    raw_rows, staged, valid, quarantined, valid_but_quarantined, invalid_loose, untied = row
+    raw_rows, staged, kept, quarantined, quarantined_but_kept, refused_loose, untied = row
     figures = {
         "raw_rows": raw_rows,
         "staged_rows": staged,
         "superseded_versions": raw_rows - staged,
-        "staged_valid": valid,
+        "staged_kept": kept,
         "quarantined": quarantined,
-        "valid_but_quarantined": valid_but_quarantined,
-        "invalid_not_quarantined": invalid_loose,
+        "quarantined_but_kept": quarantined_but_kept,
+        "refused_not_quarantined": refused_loose,
         "untied_to_raw": untied,
     }
-    success = (
-        valid + quarantined == staged
-        and valid_but_quarantined == 0
-        and untied == 0
-        and raw_rows >= staged
-    )
+    problems = quarantined_but_kept + refused_loose + untied
     return CheckResult(
         suite=SUITE,
         expectation="raw_equals_staged_plus_quarantined",
-        success=success,
+        success=problems == 0 and raw_rows >= staged and kept + quarantined == staged,
         is_blocking=blocking,
         column=model.raw_table,
         observed_value=figures,
-        unexpected_count=invalid_loose + valid_but_quarantined + untied,
+        unexpected_count=problems,
         details={"staging_model": f"{model.schema}.{model.name}", **figures},
     )

@@ -12,8 +12,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+
 from sinergi.quality import config as quality_config
-from sinergi.quality.discovery import base_tables, discover_marts, discover_staging
+from sinergi.quality.config import QualitySettings
+from sinergi.quality.discovery import (
+    base_tables,
+    discover_marts,
+    discover_staging,
+    relation_columns,
+)
+from sinergi.quality.reconcile import Candidates
 from sinergi.quality.results import CheckResult, RunSummary, store_results, summarise_run
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -85,9 +94,26 @@ def check_raw(target: WarehouseTarget, run_id: str) -> StepReport:
     )
 
 
+def _candidates(conn: psycopg.Connection, settings: QualitySettings) -> Candidates | None:
+    schema, name = settings.quarantine_candidates
+    columns = relation_columns(conn, schema).get(name)
+    if not columns:
+        return None
+    found = Candidates(schema, name, columns)
+    if not found.usable:
+        log.warning("%s.%s lacks columns %s; not used", schema, name, Candidates.REQUIRED)
+        return None
+    return found
+
+
 def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport:
-    """Quarantine staging's invalid rows, then prove raw = staged + quarantined per entity."""
-    from sinergi.quality.reconcile import SUITE, quarantine_staging_invalid, reconcile
+    """Quarantine what dbt keeps out of the marts, then prove raw = staged + quarantined."""
+    from sinergi.quality.reconcile import (
+        SUITE,
+        quarantine_candidates,
+        quarantine_staging_invalid,
+        reconcile,
+    )
 
     settings = quality_config.settings()
     contracts = quality_config.raw_contracts()
@@ -95,11 +121,21 @@ def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport
     quarantined = 0
     with connect(target) as conn:
         models = discover_staging(conn, settings)
+        candidates = _candidates(conn, settings)
         for model in models:
+            if candidates is not None:
+                quarantined += quarantine_candidates(conn, candidates, model)
             quarantined += quarantine_staging_invalid(conn, model, contracts.get(model.raw_table))
         conn.commit()
         for model in models:
-            results.append(reconcile(conn, model, blocking=settings.reconciliation_blocking))
+            results.append(
+                reconcile(
+                    conn,
+                    model,
+                    blocking=settings.reconciliation_blocking,
+                    candidates=candidates,
+                )
+            )
         staged = {m.raw_table for m in models}
         for table in base_tables(conn, "raw"):
             if table not in staged:

@@ -114,7 +114,7 @@ def test_bad_raw_rows_are_quarantined_and_counts_balance(
     runner.quarantine_and_reconcile(warehouse, runner.new_run_id("again"))  # idempotent
 
     assert raw_report.quarantined == 2
-    assert reconcile_report.quarantined == 1  # only staging's own rule was left to copy
+    assert reconcile_report.quarantined == 2  # staging's own rule, and the unresolved one
     with connect(warehouse) as conn:
         quarantined = conn.execute(
             "select record ->> 'nip', reason, detected_by from quarantine.records order by 1"
@@ -130,19 +130,17 @@ def test_bad_raw_rows_are_quarantined_and_counts_balance(
             (run_id,),
         ).fetchall()
     assert quarantined == [
-        (
-            world.GOOD_NIPS[2],
-            "tanggal_lahir_invalid",
-            "gx:raw__siasn__asn:date_parseable:tanggal_lahir",
-        ),
-        (world.BAD_NIP, "nip_not_18_digits", "gx:raw__siasn__asn:nip_valid:nip"),
-        ("199301012017011005", "unit_kerja_unknown", "dbt:stg_siasn__asns"),
+        (world.GOOD_NIPS[2], "invalid_date", "gx:raw__siasn__asn:date_parseable:tanggal_lahir"),
+        (world.BAD_NIP, "invalid_nip", "gx:raw__siasn__asn:nip_valid:nip"),
+        ("199301012017011005", "unknown_unit_kerja", "dbt:int_quarantine_candidates"),
+        ("199401012018011006", "unknown_instansi", "dbt:int_quarantine_candidates"),
     ]
     assert len(balance) == 1
     success, figures = balance[0]
     assert success, figures
-    assert figures["raw_rows"] == 7 and figures["superseded_versions"] == 1
-    assert figures["staged_valid"] + figures["quarantined"] == figures["staged_rows"] == 6
+    assert figures["raw_rows"] == 8 and figures["superseded_versions"] == 1
+    assert figures["staged_kept"] == 3 and figures["quarantined"] == 4
+    assert figures["staged_kept"] + figures["quarantined"] == figures["staged_rows"] == 7
     assert drift == [(False, False, [{"key": "hobi", "records": 1}])]
 
 
@@ -168,4 +166,4 @@ def test_quarantine_of_a_row_staging_keeps_breaks_the_balance(
             "select observed_value from meta.dq_results where run_id = %s and not success",
             (run_id,),
         ).fetchone()[0]  # type: ignore[index]
-    assert figures["valid_but_quarantined"] == 1
+    assert figures["quarantined_but_kept"] == 1

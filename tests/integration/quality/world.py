@@ -47,6 +47,7 @@ RAW_ASN: list[tuple[int, dict[str, object]]] = [
     (1, _asn(BAD_NIP)),
     (2, _asn("199201012016011004", hobi="catur")),  # drift: a key no contract knows
     (2, _asn("199301012017011005", unit_kerja="X")),  # only staging's rule refuses it
+    (2, _asn("199401012018011006", instansi_kode="99")),  # valid, but dbt cannot resolve it
 ]
 
 STAGING_VIEW = """
@@ -59,16 +60,27 @@ with versions as (
 )
 select
     record ->> 'nip' as nip,
-    coalesce(
-        meta.nip_invalid_reason(record ->> 'nip'),
-        case when meta.parse_date_id(record ->> 'tanggal_lahir') is null
-            then 'tanggal_lahir_invalid' end,
-        case when record ->> 'unit_kerja' = 'X' then 'unit_kerja_unknown' end
-    ) as invalid_reason,
+    case
+        when meta.nip_invalid_reason(record ->> 'nip') is not null then 'invalid_nip'
+        when meta.parse_date_id(record ->> 'tanggal_lahir') is null then 'invalid_date'
+        when record ->> 'unit_kerja' = 'X' then 'unknown_unit_kerja'
+    end as invalid_reason,
     _batch_id,
+    _record_hash,
     record as source_record
 from versions
 where version_rank = 1
+"""
+
+CANDIDATES_VIEW = """
+create view intermediate.int_quarantine_candidates as
+select 'siasn' as source, 'asn' as entity, nip as record_key, invalid_reason as reason,
+    _batch_id as batch_id, source_record as record
+from staging.stg_siasn__asns where invalid_reason is not null
+union all
+select 'siasn', 'asn', nip, 'unknown_instansi', _batch_id, source_record
+from staging.stg_siasn__asns
+where invalid_reason is null and source_record ->> 'instansi_kode' = '99'
 """
 
 
@@ -102,6 +114,7 @@ def build(target: WarehouseTarget) -> None:
                 (batch, text, Jsonb(record)),
             )
         conn.execute(STAGING_VIEW)
+        conn.execute(CANDIDATES_VIEW)
         conn.execute("create table intermediate.wilayah (kode text, nama text, tingkat text)")
         for code in provinces():
             conn.execute(

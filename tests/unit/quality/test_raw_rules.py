@@ -10,13 +10,13 @@ from sinergi.quality.raw_suites import contract_rules, drift_query, rule_query
 CONTRACT = RawContract(
     table="s__e",
     key="id",
-    required=("id",),
-    required_any=(("kode", "nama"),),
+    required={"id": "id_missing"},
+    required_any=((("kode", "nama"), "instansi_missing"),),
     nip=("nip",),
     dates=("tgl",),
     timestamps=("at",),
     amounts=("pagu",),
-    non_negative=("jp",),
+    non_negative={"jp": "negative_jp"},
     codes={"hasil": ("lulus", "O'Brien")},
     date_order=(("mulai", "selesai"),),
 )
@@ -26,7 +26,7 @@ def test_every_rule_kind_yields_a_named_check() -> None:
     checks = [rule.check for rule in contract_rules(CONTRACT)]
     assert checks == [
         "required:id",
-        "required_any:kode_or_nama",
+        "required_any:kode|nama",
         "nip_valid:nip",
         "date_parseable:tgl",
         "timestamp_parseable:at",
@@ -42,12 +42,13 @@ def test_gx_queries_keep_regex_braces_literal_and_quote_values() -> None:
     timestamp = rule_query(CONTRACT, rules["timestamp_parseable:at"])
     assert "{batch}" in timestamp and "\\d{{4}}" in timestamp
     assert "'o''brien'" in rules["code_known:hasil"].predicate
-    assert rules["nip_valid:nip"].reason == "meta.nip_invalid_reason((record ->> 'nip'))"
+    assert rules["nip_valid:nip"].reason == "'invalid_nip'"
+    assert rules["required_any:kode|nama"].reason == "'instansi_missing'"
 
 
 def test_field_names_are_validated_before_reaching_sql() -> None:
     with pytest.raises(ValueError, match="not a valid field name"):
-        contract_rules(RawContract(table="t", required=("x'; drop table y; --",)))
+        contract_rules(RawContract(table="t", required={"x'; drop table y; --": "r"}))
 
 
 def test_drift_query_lists_every_expected_key() -> None:
@@ -75,3 +76,19 @@ def test_column_conventions() -> None:
         "jp",
         "jp_formal",
     ]
+
+
+def test_contract_file_forms(tmp_path: object) -> None:
+    from sinergi.quality.config import _contract
+
+    contract = _contract(
+        "s__e",
+        {
+            "required": {"a": None, "b": "custom"},
+            "required_any": [["x", "y"], {"fields": ["p", "q"], "reason": "pq_missing"}],
+            "non_negative": ["jp"],
+        },
+    )
+    assert contract.required == {"a": "a_missing", "b": "custom"}
+    assert contract.required_any == ((("x", "y"), "x_or_y_missing"), (("p", "q"), "pq_missing"))
+    assert contract.non_negative == {"jp": "negative_jp"}
