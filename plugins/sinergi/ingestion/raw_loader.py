@@ -27,6 +27,7 @@ from typing import Any
 import msgspec
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -122,13 +123,19 @@ class Batch:
 
     @contextmanager
     def copy(self) -> Iterator[psycopg.Copy]:
-        """COPY into the raw table; write lines from `copy_text_line`."""
+        """COPY into the raw table; write lines from `copy_text_line`.
+
+        A queued writer sends to the server from its own thread, so PostgreSQL
+        parses one page while we encode the next (the load is server-bound).
+        """
         statement = sql.SQL("copy {table} ({columns}) from stdin").format(
             table=sql.Identifier(RAW_SCHEMA, self.table),
             columns=sql.SQL(", ").join(map(sql.Identifier, RAW_COLUMNS)),
         )
-        with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
-            yield copy
+        with self.conn.cursor() as cursor:
+            writer = QueuedLibpqWriter(cursor)
+            with cursor.copy(statement, writer=writer) as copy:
+                yield copy
 
     def quarantine(self, records: Iterable[QuarantinedRecord]) -> int:
         """Write refused records to `quarantine.records`, in this batch's transaction."""

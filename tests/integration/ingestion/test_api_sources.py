@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +65,12 @@ def load_all(
 
 def small_pages_registry(tmp_path: Path) -> Registry:
     """The committed registry with 50-record pages: many requests, so many faults."""
-    text = registry_path().read_text().replace("page_size: 1000", "page_size: 50")
+    text = (
+        registry_path()
+        .read_text()
+        .replace("page_size: 5000", "page_size: 50")
+        .replace("page_size: 1000", "page_size: 50")
+    )
     path = tmp_path / "sources.yml"
     path.write_text(text)
     return load_registry(path)
@@ -184,3 +193,36 @@ def test_wrong_credentials_fail_naming_the_source(
         ).fetchall()
     assert failed and failed[0][:2] == ("bpsdm_kemendagri", "trainings")
     assert "401" in failed[0][2]
+
+
+def test_a_load_killed_with_sigkill_leaves_nothing(
+    warehouse: WarehouseTarget, connections: SimulatorHandle
+) -> None:
+    """A real kill -9 mid-COPY: PostgreSQL aborts the open transaction, nothing is committed."""
+    code = (
+        "import sys, time\n"
+        "from sinergi.ingestion.registry import load_registry\n"
+        "from sinergi.ingestion.runner import ingest_entity\n"
+        "source = load_registry().source('bpsdm_kemendagri')\n"
+        "def report(rows):\n"
+        "    print(rows, flush=True)\n"
+        "    time.sleep(0.5)\n"
+        "ingest_entity(source, source.entity('development_plans'), on_progress=report,"
+        " progress_bar=False)\n"
+    )
+    env = {**os.environ, "SINERGI_WAREHOUSE_URL": warehouse.url}
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    first = child.stdout.readline()
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert int(first) > 0, "the child loaded nothing before it was killed"
+    with connect(warehouse) as conn:
+        table = conn.execute("select to_regclass('raw.bpsdm_kemendagri__development_plans')")
+        batches = conn.execute("select count(*) from meta.load_batches").fetchone()
+        marks = conn.execute("select count(*) from meta.watermarks").fetchone()
+        assert table.fetchone() == (None,)  # even the table creation was rolled back
+    assert batches == (0,)
+    assert marks == (0,)
