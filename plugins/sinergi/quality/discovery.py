@@ -29,6 +29,7 @@ class MartTable:
     name: str
     columns: tuple[str, ...]
     key: tuple[str, ...] = ()
+    numeric_columns: tuple[str, ...] = ()  # where value checks (shares, JP, amounts) apply
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,22 @@ def relation_columns(conn: psycopg.Connection, schema: str) -> dict[str, tuple[s
         "select table_name, column_name from information_schema.columns"
         " where table_schema = %s order by table_name, ordinal_position",
         (schema,),
+    ).fetchall()
+    found: dict[str, list[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, []).append(column)
+    return {t: tuple(cols) for t, cols in found.items()}
+
+
+_NUMERIC_TYPES = ("smallint", "integer", "bigint", "numeric", "real", "double precision")
+
+
+def numeric_columns(conn: psycopg.Connection, schema: str) -> dict[str, tuple[str, ...]]:
+    """Numeric columns per table: `has_reached_20_jp` is a flag, not a JP amount."""
+    rows = conn.execute(
+        "select table_name, column_name from information_schema.columns"
+        " where table_schema = %s and data_type = any(%s) order by table_name, ordinal_position",
+        (schema, list(_NUMERIC_TYPES)),
     ).fetchall()
     found: dict[str, list[str]] = {}
     for table, column in rows:
@@ -121,6 +138,7 @@ def _manifest_keys(manifest: dict[str, Any], node_id: str) -> tuple[str, ...]:
 def discover_marts(conn: psycopg.Connection, config: QualitySettings) -> list[MartTable]:
     """The marts to audit: manifest marts present in the audit schema, else all its tables."""
     columns = relation_columns(conn, config.audit_schema)
+    numeric = numeric_columns(conn, config.audit_schema)
     present = set(base_tables(conn, config.audit_schema))
     manifest = load_manifest(config.manifest_path)
     node_ids = manifest_marts(manifest, config.mart_path_prefix) if manifest else {}
@@ -133,7 +151,7 @@ def discover_marts(conn: psycopg.Connection, config: QualitySettings) -> list[Ma
         key = tuple(config.keys.get(name) or ())
         if not key and manifest and name in node_ids:
             key = _manifest_keys(manifest, node_ids[name])
-        marts.append(MartTable(name, columns.get(name, ()), key))
+        marts.append(MartTable(name, columns.get(name, ()), key, numeric.get(name, ())))
     return marts
 
 

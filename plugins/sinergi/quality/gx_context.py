@@ -160,7 +160,18 @@ def _check_results(suite: str, expectation_results: Sequence[Any]) -> list[Check
         result = dict(item.result or {})
         exception = item.exception_info or {}
         unexpected_rows = (result.get("details") or {}).get("unexpected_rows")
-        sample = unexpected_rows if unexpected_rows is not None else result.get("unexpected_list")
+        sample = next(
+            (
+                found
+                for found in (
+                    unexpected_rows,
+                    result.get("unexpected_list"),
+                    result.get("partial_missing_list"),  # expect_..._to_contain_set
+                )
+                if found is not None
+            ),
+            None,
+        )
         details: dict[str, Any] = {
             "gx_type": config.type,
             "kwargs": {k: v for k, v in config.kwargs.items() if k != "batch_id"},
@@ -169,7 +180,7 @@ def _check_results(suite: str, expectation_results: Sequence[Any]) -> list[Check
         if exception.get("raised_exception"):
             details["exception"] = exception.get("exception_message")
         observed = result.get("observed_value")
-        unexpected = result.get("unexpected_count")
+        unexpected = result.get("unexpected_count", result.get("missing_count"))
         if config.type == "unexpected_rows_expectation":
             unexpected = observed
         converted.append(

@@ -129,9 +129,8 @@ def mart_expectations(
                 details={"reason": "no key declared (dbt unique test or quality.yml keys)"},
             )
         )
-    for column in matching_columns(
-        columns, config.check("shares_in_unit_interval")["column_patterns"]
-    ):
+    share_patterns = config.check("shares_in_unit_interval")["column_patterns"]
+    for column in matching_columns(list(mart.numeric_columns), share_patterns):
         found.append(
             ex.ExpectColumnValuesToBeBetween(
                 column=column,
@@ -141,7 +140,8 @@ def mart_expectations(
             )
         )
     for check in ("jp_non_negative", "amounts_non_negative"):
-        for column in matching_columns(columns, config.check(check)["column_patterns"]):
+        patterns = config.check(check)["column_patterns"]
+        for column in matching_columns(list(mart.numeric_columns), patterns):
             found.append(
                 ex.ExpectColumnValuesToBeBetween(
                     column=column, min_value=0, meta=_meta(config, check)
