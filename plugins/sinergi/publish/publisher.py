@@ -198,7 +198,28 @@ def publish(
             )
             raise
     log.info("published %d marts for run %s: %s", len(tables), summary.run_id, counts)
+    _alert_warnings(summary, target)
     return PublishOutcome(publish_id, "published", tables, counts)
+
+
+def _alert_warnings(summary: RunSummary, target: WarehouseTarget) -> None:
+    """One alert for the non-blocking checks that failed (drift, bands, provinces, ...)."""
+    warnings = summary.alertable_warnings
+    if not warnings:
+        return
+    names = sorted(
+        {
+            f"{w['suite']}.{w['expectation']}" + (f"({w['column']})" if w["column"] else "")
+            for w in warnings
+        }
+    )
+    alert(
+        "quality_warnings",
+        f"quality run {summary.run_id}",
+        f"published, with {len(warnings)} warning check(s) failed: " + ", ".join(names[:20]),
+        {"run_id": summary.run_id, "warnings": warnings},
+        target=target,
+    )
 
 
 def audited_marts(target: WarehouseTarget) -> list[str]:

@@ -177,6 +177,8 @@ def _check_results(suite: str, expectation_results: Sequence[Any]) -> list[Check
             "kwargs": {k: v for k, v in config.kwargs.items() if k != "batch_id"},
             "sample": to_json((sample or [])[:SAMPLE_SIZE]),
         }
+        if meta.get("quarantines"):
+            details["quarantines"] = True  # its bad rows are handled: no alert needed
         if exception.get("raised_exception"):
             details["exception"] = exception.get("exception_message")
         observed = result.get("observed_value")

@@ -168,7 +168,7 @@ def build_suite(contract: RawContract) -> SuiteSpec:
         gx.expectations.UnexpectedRowsExpectation(
             unexpected_rows_query=rule_query(contract, rule),
             description=f"raw contract {contract.table}: {rule.check} (bad rows are quarantined)",
-            meta={"check": rule.check, "blocking": contract.blocking},
+            meta={"check": rule.check, "blocking": contract.blocking, "quarantines": True},
         )
         for rule in contract_rules(contract)
     ]

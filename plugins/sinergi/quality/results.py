@@ -104,6 +104,11 @@ class RunSummary:
     warnings: list[dict[str, Any]]
 
     @property
+    def alertable_warnings(self) -> list[dict[str, Any]]:
+        """Warnings worth a message: not raw-contract rows, which are already quarantined."""
+        return [w for w in self.warnings if not w.get("quarantines")]
+
+    @property
     def may_publish(self) -> bool:
         return self.checks > 0 and not self.blocking_failures
 
@@ -112,24 +117,23 @@ def summarise_run(conn: psycopg.Connection, run_id: str) -> RunSummary:
     """What `meta.dq_results` says about one run."""
     rows = conn.execute(
         "select suite, expectation, column_name, success, is_blocking, observed_value,"
-        " unexpected_count from meta.dq_results where run_id = %s order by result_id",
+        " unexpected_count, coalesce((details ->> 'quarantines')::boolean, false)"
+        " from meta.dq_results where run_id = %s order by result_id",
         (run_id,),
     ).fetchall()
-    failures = [
-        {
-            "suite": s,
-            "expectation": e,
-            "column": c,
-            "observed_value": o,
-            "unexpected_count": u,
+    failures: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    for suite, expectation, column, ok, blocking, observed, unexpected, quarantines in rows:
+        if ok:
+            continue
+        item = {
+            "suite": suite,
+            "expectation": expectation,
+            "column": column,
+            "observed_value": observed,
+            "unexpected_count": unexpected,
+            "quarantines": quarantines,
         }
-        for s, e, c, ok, blocking, o, u in rows
-        if not ok and blocking
-    ]
-    warnings = [
-        {"suite": s, "expectation": e, "column": c, "observed_value": o, "unexpected_count": u}
-        for s, e, c, ok, blocking, o, u in rows
-        if not ok and not blocking
-    ]
+        (failures if blocking else warnings).append(item)
     passed = sum(1 for row in rows if row[3])
     return RunSummary(run_id, len(rows), passed, len(rows) - passed, failures, warnings)

@@ -91,8 +91,10 @@ def test_clean_world_publishes_and_a_defect_is_blocked(
     assert "keys_unique" in reason and "realisation_within_allocation" in reason
     assert failed == [("keys_unique", 2), ("realisation_within_allocation", 1)]
     assert alerts and alerts[0][1].startswith("http://127.0.0.1:")
-    assert [a["kind"] for a in webhook] == ["publish_blocked"]
-    assert second_run in webhook[0]["details"]["run_id"]
+    assert [a["kind"] for a in webhook] == ["quality_warnings", "publish_blocked"]
+    assert "schema_drift:new_keys" in webhook[0]["message"]  # raw rule failures: no alert
+    assert "nip_valid" not in webhook[0]["message"]
+    assert webhook[1]["details"]["run_id"] == second_run
 
     docs = expectations / "uncommitted" / "data_docs" / "local_site"
     pages = list((docs / "validations" / "marts__funding_by_institution").rglob("*.html"))
@@ -167,3 +169,25 @@ def test_quarantine_of_a_row_staging_keeps_breaks_the_balance(
             (run_id,),
         ).fetchone()[0]  # type: ignore[index]
     assert figures["quarantined_but_kept"] == 1
+
+
+def test_stale_sources_are_alerted(
+    warehouse: WarehouseTarget, expectations: Path, webhook: list[dict[str, Any]]
+) -> None:
+    with connect(warehouse) as conn:
+        conn.execute(
+            "insert into meta.load_batches (source, entity, status, finished_at) values"
+            " ('siasn', 'asn', 'succeeded', now() - interval '3 days'),"
+            " ('satudata', 'budgets', 'succeeded', now() - interval '1 hour'),"
+            " ('kemnaker_corpu', 'completions', 'failed', now())"
+        )
+
+    stale = runner.alert_stale_sources(warehouse)
+
+    names = {f"{s['source']}.{s['entity']}" for s in stale}
+    assert "siasn.asn" in names and "kemnaker_corpu.completions" in names  # old; never succeeded
+    assert "satudata.budgets" not in names
+    assert {a["subject"] for a in webhook} == names
+    with connect(warehouse) as conn:
+        recorded = conn.execute("select count(*) from meta.alerts where kind = 'stale_source'")
+        assert recorded.fetchone() == (len(names),)
