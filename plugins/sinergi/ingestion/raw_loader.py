@@ -87,6 +87,15 @@ def ensure_raw_table(conn: psycopg.Connection, table: str) -> None:
     )
 
 
+class _BoundedQueuedWriter(QueuedLibpqWriter):
+    """psycopg's queued COPY writer with at most 64 chunks (<= 8 MB) in flight instead of
+    1024 (128 MB): memory stays flat and small when the server is the slower side."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        super().__init__(cursor)
+        self._queue.maxsize = 64  # read by every put(); set before the first write
+
+
 @dataclass
 class QuarantinedRecord:
     record_key: str | None
@@ -132,10 +141,11 @@ class Batch:
             table=sql.Identifier(RAW_SCHEMA, self.table),
             columns=sql.SQL(", ").join(map(sql.Identifier, RAW_COLUMNS)),
         )
-        with self.conn.cursor() as cursor:
-            writer = QueuedLibpqWriter(cursor)
-            with cursor.copy(statement, writer=writer) as copy:
-                yield copy
+        with (
+            self.conn.cursor() as cursor,
+            cursor.copy(statement, writer=_BoundedQueuedWriter(cursor)) as copy,
+        ):
+            yield copy
 
     def quarantine(self, records: Iterable[QuarantinedRecord]) -> int:
         """Write refused records to `quarantine.records`, in this batch's transaction."""
