@@ -242,6 +242,8 @@ def main() -> None:
         f"{smallest['sinergi']['rows']:,} rows, {largest['sinergi']['peak_rss_mb']:.0f} MB at "
         f"{largest['sinergi']['rows']:,} rows"
     )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} CPUs (other work on the box skews figures)")
     vs_dlt = rate(largest["sinergi"]) / rate(largest["dlt"])
     vs_copy = rate(largest["sinergi"]) / rate(largest["copy"])
     print(
