@@ -25,6 +25,7 @@ def _print_report(run_id: str | None) -> None:
 @app.command()
 def check(
     raw: bool = typer.Option(True, help="Run the raw contracts and quarantine bad rows."),
+    full: bool = typer.Option(False, help="Check every raw batch again, not only new ones."),
     marts: bool = typer.Option(True, help="Run the mart suites on the audit schema."),
     run_id: str | None = typer.Option(None, help="Record under this run id (default: new)."),
 ) -> None:
@@ -36,7 +37,7 @@ def check(
     run_id = run_id or runner.new_run_id("cli")
     steps = []
     if raw:
-        steps.append(runner.check_raw(target, run_id))
+        steps.append(runner.check_raw(target, run_id, full=full))
         steps.append(runner.quarantine_and_reconcile(target, run_id))
     if marts:
         steps.append(runner.check_marts(target, run_id))

@@ -42,6 +42,7 @@ class SuiteSpec:
     schema: str
     table: str
     expectations: list[Any] = field(default_factory=list)
+    query: str | None = None  # validate these rows only (e.g. new raw batches), not the table
 
 
 def quiet_gx() -> None:
@@ -88,13 +89,18 @@ def get_context(target: WarehouseTarget) -> Any:
     return context
 
 
-def _batch_definition(context: Any, schema: str, table: str) -> Any:
+def _batch_definition(context: Any, spec: SuiteSpec) -> Any:
     datasource = context.data_sources.get(DATASOURCE_NAME)
-    asset_name = f"{schema}.{table}"
+    asset_name = f"{spec.schema}.{spec.table}"
     try:
         asset = datasource.get_asset(asset_name)
     except LookupError:
-        asset = datasource.add_table_asset(asset_name, table_name=table, schema_name=schema)
+        if spec.query:
+            asset = datasource.add_query_asset(asset_name, query=spec.query)
+        else:
+            asset = datasource.add_table_asset(
+                asset_name, table_name=spec.table, schema_name=spec.schema
+            )
     try:
         return asset.get_batch_definition("whole")
     except KeyError:
@@ -122,7 +128,7 @@ def run_checkpoint(
             context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(
                     name=spec.name,
-                    data=_batch_definition(context, spec.schema, spec.table),
+                    data=_batch_definition(context, spec),
                     suite=suite,
                 )
             )

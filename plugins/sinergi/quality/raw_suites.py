@@ -160,7 +160,12 @@ def suite_name(table: str) -> str:
     return f"raw__{table}"
 
 
-def build_suite(contract: RawContract) -> SuiteSpec:
+def batch_filter(batch_ids: list[int]) -> str:
+    """The rows of these batches only (ids are integers from the warehouse: safe to inline)."""
+    return f"_batch_id = any(array[{', '.join(str(int(b)) for b in batch_ids)}]::bigint[])"
+
+
+def build_suite(contract: RawContract, batch_ids: list[int] | None = None) -> SuiteSpec:
     """The GX SuiteSpec of one raw table (imports GX: call from tasks only)."""
     import great_expectations as gx
 
@@ -179,11 +184,20 @@ def build_suite(contract: RawContract) -> SuiteSpec:
             meta={"check": "schema_drift:new_keys", "blocking": False},
         )
     )
-    return SuiteSpec(suite_name(contract.table), "raw", contract.table, expectations)
+    query = (
+        f'select * from raw."{contract.table}" where {batch_filter(batch_ids)}'
+        if batch_ids is not None
+        else None
+    )
+    return SuiteSpec(suite_name(contract.table), "raw", contract.table, expectations, query)
 
 
 def quarantine_rule(
-    conn: psycopg.Connection, contract: RawContract, rule: RawRule, detected_by: str
+    conn: psycopg.Connection,
+    contract: RawContract,
+    rule: RawRule,
+    detected_by: str,
+    batch_ids: list[int] | None = None,
 ) -> int:
     """Copy every raw row the rule catches into quarantine (once per detector); returns new rows."""
     key = _text(contract.key) if contract.key else "null::text"
@@ -199,7 +213,11 @@ def quarantine_rule(
         reason=sql.SQL(rule.reason),  # type: ignore[arg-type]
         detected_by=sql.Literal(detected_by),
         table=sql.Identifier(contract.table),
-        predicate=sql.SQL(rule.predicate),  # type: ignore[arg-type]
+        predicate=sql.SQL(
+            f"({rule.predicate}) and {batch_filter(batch_ids)}"  # type: ignore[arg-type]
+            if batch_ids is not None
+            else rule.predicate
+        ),
     )
     inserted = conn.execute(statement).rowcount
     log.info("quarantine %s: %d new rows (%s)", contract.table, inserted, detected_by)

@@ -146,6 +146,26 @@ def test_bad_raw_rows_are_quarantined_and_counts_balance(
     assert drift == [(False, False, [{"key": "hobi", "records": 1}])]
 
 
+def test_raw_contracts_read_only_new_batches(
+    warehouse: WarehouseTarget, expectations: Path
+) -> None:
+    world.build(warehouse)
+    assert runner.check_raw(warehouse, runner.new_run_id("first")).quarantined == 2
+
+    assert runner.check_raw(warehouse, runner.new_run_id("nothing-new")).checks == 0
+
+    batch = world.add_batch(warehouse, [world.asn_record("1985031520100110")])  # 16 digits
+    report = runner.check_raw(warehouse, runner.new_run_id("new-batch"))
+    assert report.quarantined == 1 and report.checks > 0
+    with connect(warehouse) as conn:
+        newest = conn.execute(
+            "select batch_id, reason from quarantine.records order by quarantine_id desc limit 1"
+        ).fetchone()
+    assert newest == (batch, "invalid_nip")
+    full = runner.check_raw(warehouse, runner.new_run_id("full"), full=True)
+    assert full.quarantined == 0 and full.failed > 0  # the same rows again: found, not re-added
+
+
 def test_quarantine_of_a_row_staging_keeps_breaks_the_balance(
     warehouse: WarehouseTarget, expectations: Path
 ) -> None:

@@ -25,7 +25,7 @@ def provinces() -> list[str]:
         return [row["kode"] for row in csv.DictReader(handle) if row["tingkat"] == "provinsi"]
 
 
-def _asn(nip: str, **extra: object) -> dict[str, object]:
+def asn_record(nip: str, **extra: object) -> dict[str, object]:
     record: dict[str, object] = {
         "nip": nip,
         "nama": "Nama " + nip[-3:],
@@ -40,14 +40,14 @@ def _asn(nip: str, **extra: object) -> dict[str, object]:
 
 
 RAW_ASN: list[tuple[int, dict[str, object]]] = [
-    (1, _asn(GOOD_NIPS[0], jabatan="Analis")),
-    (2, _asn(GOOD_NIPS[0], jabatan="Analis Ahli Muda", updated_at="2026-02-01T00:00:00Z")),
-    (1, _asn(GOOD_NIPS[1])),
-    (1, _asn(GOOD_NIPS[2], tanggal_lahir=IMPOSSIBLE_BIRTH_DATE)),
-    (1, _asn(BAD_NIP)),
-    (2, _asn("199201012016011004", hobi="catur")),  # drift: a key no contract knows
-    (2, _asn("199301012017011005", unit_kerja="X")),  # only staging's rule refuses it
-    (2, _asn("199401012018011006", instansi_kode="99")),  # valid, but dbt cannot resolve it
+    (1, asn_record(GOOD_NIPS[0], jabatan="Analis")),
+    (2, asn_record(GOOD_NIPS[0], jabatan="Analis Ahli Muda", updated_at="2026-02-01T00:00:00Z")),
+    (1, asn_record(GOOD_NIPS[1])),
+    (1, asn_record(GOOD_NIPS[2], tanggal_lahir=IMPOSSIBLE_BIRTH_DATE)),
+    (1, asn_record(BAD_NIP)),
+    (2, asn_record("199201012016011004", hobi="catur")),  # drift: a key no contract knows
+    (2, asn_record("199301012017011005", unit_kerja="X")),  # only staging's rule refuses it
+    (2, asn_record("199401012018011006", instansi_kode="99")),  # valid, but dbt cannot resolve it
 ]
 
 STAGING_VIEW = """
@@ -90,6 +90,24 @@ def funding_rows() -> list[tuple[object, ...]]:
         ("35", 2025, "APBD", "35", False, 500_000, 500_000, 1.0),
         ("95", 2025, "APBD", "95", True, 200_000, 100_000, 0.5),
     ]
+
+
+def add_batch(target: WarehouseTarget, records: list[dict[str, object]]) -> int:
+    """A further succeeded siasn.asn load batch; returns its id."""
+    with connect(target) as conn:
+        row = conn.execute(
+            "insert into meta.load_batches (source, entity, status, finished_at)"
+            " values ('siasn', 'asn', 'succeeded', now()) returning batch_id"
+        ).fetchone()
+        assert row is not None
+        for record in records:
+            text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+            conn.execute(
+                "insert into raw.siasn__asn (_batch_id, _source, _entity, _record_hash, record)"
+                " values (%s, 'siasn', 'asn', md5(%s), %s)",
+                (row[0], text, Jsonb(record)),
+            )
+    return int(row[0])
 
 
 def build(target: WarehouseTarget) -> None:

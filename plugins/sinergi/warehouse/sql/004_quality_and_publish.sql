@@ -182,3 +182,14 @@ as $$
     end
 $$;
 grant execute on function meta.parse_number(jsonb) to sinergi_loader, sinergi_transformer;
+
+-- Raw batches the GX raw contracts have checked: each night checks only new
+-- batches (`sinergi quality check --full` checks everything again).
+create table if not exists meta.dq_checked_batches (
+    raw_table text not null,
+    batch_id bigint not null,
+    run_id text not null,
+    checked_at timestamptz not null default now(),
+    primary key (raw_table, batch_id)
+);
+grant select, insert, delete on meta.dq_checked_batches to sinergi_transformer;

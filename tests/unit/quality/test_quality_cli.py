@@ -1,0 +1,14 @@
+"""The quality commands answer --help without a warehouse."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from sinergi.quality.cli import app
+
+
+@pytest.mark.parametrize("command", ["check", "publish", "report", "stale"])
+def test_command_help(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
