@@ -52,7 +52,7 @@ def prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
             yield item  # type: ignore[misc]
     finally:
         stop.set()
-        thread.join(timeout=120)
+        thread.join(timeout=5)  # a daemon: it stops at its next put, never blocks a failure
 
 
 def _put(buffer: queue.Queue[object], item: object, stop: threading.Event) -> bool:
