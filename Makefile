@@ -61,6 +61,14 @@ lint: venv ## ruff, sqlfluff and mypy
 test: lint ## Lint, then run every test (unit, DAG integrity, integration)
 	$(BIN)/pytest
 
+.PHONY: bench-simulator
+bench-simulator: venv ## Benchmark: simulator rows/s and peak memory at 100k and 1M ASN
+	$(BIN)/python benchmarks/bench_simulator.py
+
+.PHONY: bench-ingest
+bench-ingest: venv ## Benchmark: Sinergi ingest vs dlt vs psql \copy (1M participations)
+	$(BIN)/python benchmarks/bench_ingest.py
+
 .PHONY: format
 format: venv ## Apply ruff's formatting and fixes
 	$(BIN)/ruff format .

@@ -277,7 +277,7 @@ def ingest_file(
     source = source or load_registry().source(SOURCE)
     target = target or resolve_target()
     summary = FileSummary(file=str(path), region_code=region_code, sha256=file_sha256(path))
-    previous = _previous_load(target, summary.sha256)
+    previous = _previous_load(target, summary.sha256, summary.region_code)
     if previous is not None:
         return _duplicate(summary, previous)
     rejection = _precheck(path, source)
@@ -336,8 +336,10 @@ def _load_rows(
     entity = source.entity(report_type)
     reasons: Counter[str] = Counter()
     with open_batch(target, SOURCE, entity.name, entity.table) as batch:
-        batch.conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (summary.sha256,))
-        previous = _previous_load_in(batch.conn, summary.sha256)
+        batch.conn.execute(
+            "select pg_advisory_xact_lock(hashtext(%s))", (summary.sha256 + summary.region_code,)
+        )
+        previous = _previous_load_in(batch.conn, summary.sha256, summary.region_code)
         if previous is not None:  # loaded concurrently since we looked
             raise _AlreadyLoaded(previous)
         prefix = batch.line_prefix(datetime.now(UTC))
@@ -368,15 +370,18 @@ def _load_rows(
         _record_file(batch.conn, summary, "loaded")
 
 
-def _previous_load(target: WarehouseTarget, sha256: str) -> dict[str, Any] | None:
+def _previous_load(target: WarehouseTarget, sha256: str, region: str) -> dict[str, Any] | None:
     with connect(target) as conn:
-        return _previous_load_in(conn, sha256)
+        return _previous_load_in(conn, sha256, region)
 
 
-def _previous_load_in(conn: Any, sha256: str) -> dict[str, Any] | None:
+def _previous_load_in(conn: Any, sha256: str, region: str) -> dict[str, Any] | None:
+    """The earlier load of these bytes for this region: the same bytes from two
+    regions are two reports (the region comes from the path), so both load."""
     row = conn.execute(
-        "select status, batch_id, path, summary from meta.file_loads where file_sha256 = %s",
-        (sha256,),
+        "select status, batch_id, path, summary from meta.file_loads"
+        " where file_sha256 = %s and region_code = %s",
+        (sha256, region),
     ).fetchone()
     if row is None:
         return None
@@ -386,7 +391,7 @@ def _previous_load_in(conn: Any, sha256: str) -> dict[str, Any] | None:
 def _record_file(conn: Any, summary: FileSummary, status: str) -> None:
     conn.execute(
         "insert into meta.file_loads (file_sha256, path, region_code, batch_id, status, summary)"
-        " values (%s, %s, %s, %s, %s, %s::jsonb) on conflict (file_sha256) do nothing",
+        " values (%s, %s, %s, %s, %s, %s::jsonb) on conflict (file_sha256, region_code) do nothing",
         (
             summary.sha256,
             summary.file,

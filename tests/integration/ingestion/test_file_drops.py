@@ -326,3 +326,17 @@ def test_the_cli_prints_the_summary_json(
         "status": "loaded",
     }
     assert summary["quarantine_reasons"] == {}
+
+
+def test_the_same_bytes_from_two_regions_are_two_reports(
+    warehouse: WarehouseTarget, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "peserta.csv", [HEADER, GOOD_ROW], delimiter=",", encoding="utf-8")
+    first = ingest_file(path, "35.15", target=warehouse)
+    second = ingest_file(path, "36.01", target=warehouse)
+    again = ingest_file(path, "36.01", target=warehouse)
+
+    assert (first.status, second.status) == ("loaded", "loaded")
+    assert again.rows_loaded == 0
+    regions = sorted(record["region_code"] for record in raw_records(warehouse, "participations"))
+    assert regions == ["35.15", "36.01"]

@@ -29,15 +29,16 @@ create table if not exists meta.watermarks (
     primary key (source, entity)
 );
 
--- A file dropped twice is recognised by its checksum and loaded once.
+-- A file dropped twice is recognised by its checksum and loaded once per region.
 create table if not exists meta.file_loads (
-    file_sha256 text primary key,
+    file_sha256 text not null,
     path text not null,
     region_code text not null,
     batch_id bigint references meta.load_batches (batch_id),
     loaded_at timestamptz not null default now(),
     status text not null check (status in ('loaded', 'rejected')),
-    summary jsonb not null
+    summary jsonb not null,
+    primary key (file_sha256, region_code)
 );
 
 create table if not exists quarantine.records (

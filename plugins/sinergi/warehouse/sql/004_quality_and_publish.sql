@@ -9,7 +9,7 @@ create table if not exists meta.publish_runs (
     finished_at timestamptz,
     status text not null default 'running'
     check (status in ('running', 'published', 'blocked', 'failed')),
-    tables text [] not null default '{}',
+    tables text[] not null default '{}',
     row_counts jsonb not null default '{}',
     reason text,
     details jsonb
