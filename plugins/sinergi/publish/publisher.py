@@ -2,12 +2,14 @@
 
 Analysts must see the previous good state or the new one, never a mix and
 never a mart that failed its checks. So the gate reads the run's results in
-`meta.dq_results`; copies of the audited tables are built beside the
-published ones (`marts.<t>__next`, invisible to a reader who names `<t>`),
-and one short transaction drops every old table, renames every copy and
-re-grants SELECT to the analyst role. PostgreSQL DDL is transactional: a
-failure anywhere leaves `marts` exactly as it was. Every attempt, published
-or blocked or failed, is a row of `meta.publish_runs`.
+`meta.dq_results`. Then one transaction copies every audited table beside
+its published one (`marts.<t>__next`, uncommitted, so no other session ever
+sees it), drops every old table, renames every copy, re-grants SELECT to
+the analyst role and records the publish. PostgreSQL DDL is transactional: a
+failure anywhere leaves `marts` exactly as it was. Readers are not blocked
+while the copies are written: the exclusive locks are taken only by the
+final drops, moments before the commit. Every attempt, published or blocked
+or failed, is a row of `meta.publish_runs`.
 """
 
 from __future__ import annotations
@@ -85,62 +87,47 @@ def blocking_reason(summary: RunSummary) -> str | None:
     return f"{len(failed)} blocking check(s) failed: " + ", ".join(failed)
 
 
-def _build_copies(
-    conn: psycopg.Connection, audit: str, published: str, tables: Sequence[str]
-) -> dict[str, int]:
-    """`<published>.<t>__next` as a full copy of `<audit>.<t>`; returns row counts."""
-    counts = {}
-    with conn.transaction():
-        for table in tables:
-            nxt = sql.Identifier(published, table + NEXT_SUFFIX)
-            src = sql.Identifier(audit, table)
-            conn.execute(sql.SQL("drop table if exists {}").format(nxt))
-            conn.execute(sql.SQL("create table {} (like {} including all)").format(nxt, src))
-            counts[table] = conn.execute(
-                sql.SQL("insert into {} select * from {}").format(nxt, src)
-            ).rowcount
-    return counts
+def _copy(conn: psycopg.Connection, audit: str, published: str, table: str) -> int:
+    """`<published>.<t>__next` as a full copy of `<audit>.<t>` (columns, constraints, indexes)."""
+    nxt = sql.Identifier(published, table + NEXT_SUFFIX)
+    src = sql.Identifier(audit, table)
+    conn.execute(sql.SQL("drop table if exists {}").format(nxt))
+    conn.execute(sql.SQL("create table {} (like {} including all)").format(nxt, src))
+    return conn.execute(sql.SQL("insert into {} select * from {}").format(nxt, src)).rowcount
 
 
-def _swap(
+def _replace(conn: psycopg.Connection, published: str, table: str, analyst_role: str) -> None:
+    """The copy takes the published name; analysts keep read access."""
+    conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(published, table)))
+    conn.execute(
+        sql.SQL("alter table {} rename to {}").format(
+            sql.Identifier(published, table + NEXT_SUFFIX), sql.Identifier(table)
+        )
+    )
+    conn.execute(
+        sql.SQL("grant select on {} to {}").format(
+            sql.Identifier(published, table), sql.Identifier(analyst_role)
+        )
+    )
+
+
+def _publish_all(
     conn: psycopg.Connection,
-    published: str,
     tables: Sequence[str],
+    *,
+    audit: str,
+    published: str,
     analyst_role: str,
     publish_id: int,
-    counts: dict[str, int],
-) -> None:
-    """Replace every published table by its copy, and record it, in one transaction."""
+) -> dict[str, int]:
+    """Copy, swap and record every mart in one transaction; returns row counts."""
     with conn.transaction():
+        counts = {table: _copy(conn, audit, published, table) for table in tables}
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         for table in tables:
-            conn.execute(
-                sql.SQL("drop table if exists {}").format(sql.Identifier(published, table))
-            )
-            conn.execute(
-                sql.SQL("alter table {} rename to {}").format(
-                    sql.Identifier(published, table + NEXT_SUFFIX), sql.Identifier(table)
-                )
-            )
-            conn.execute(
-                sql.SQL("grant select on {} to {}").format(
-                    sql.Identifier(published, table), sql.Identifier(analyst_role)
-                )
-            )
+            _replace(conn, published, table, analyst_role)
         _finish(conn, publish_id, "published", row_counts=counts)
-
-
-def _drop_copies(conn: psycopg.Connection, published: str, tables: Sequence[str]) -> None:
-    try:
-        with conn.transaction():
-            for table in tables:
-                conn.execute(
-                    sql.SQL("drop table if exists {}").format(
-                        sql.Identifier(published, table + NEXT_SUFFIX)
-                    )
-                )
-    except psycopg.Error as exc:
-        log.warning("could not drop the unpublished copies: %s", exc)
+    return counts
 
 
 def publish(
@@ -184,10 +171,15 @@ def publish(
             )
             return PublishOutcome(publish_id, "blocked", tables, reason=reason)
         try:
-            counts = _build_copies(conn, audit_schema, published_schema, tables)
-            _swap(conn, published_schema, tables, analyst_role, publish_id, counts)
+            counts = _publish_all(
+                conn,
+                tables,
+                audit=audit_schema,
+                published=published_schema,
+                analyst_role=analyst_role,
+                publish_id=publish_id,
+            )
         except Exception as exc:
-            _drop_copies(conn, published_schema, tables)
             _finish(conn, publish_id, "failed", reason=f"{type(exc).__name__}: {exc}")
             alert(
                 "publish_failed",

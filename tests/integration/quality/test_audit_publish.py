@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from sinergi.publish.publisher import PublishOutcome, publish_run
@@ -211,3 +212,31 @@ def test_stale_sources_are_alerted(
     with connect(warehouse) as conn:
         recorded = conn.execute("select count(*) from meta.alerts where kind = 'stale_source'")
         assert recorded.fetchone() == (len(names),)
+
+
+def test_a_publish_that_fails_midway_changes_nothing(
+    warehouse: WarehouseTarget, expectations: Path, webhook: list[dict[str, Any]]
+) -> None:
+    """The second mart cannot be replaced (a view depends on it): the first is not either."""
+    world.build(warehouse)
+    _, first = _run_all(warehouse)
+    assert first.status == "published"
+    before = _published(warehouse)
+    with connect(warehouse) as conn:
+        conn.execute("create view marts.region_view as select * from marts.participation_by_region")
+        conn.execute("update audit.funding_by_institution set pagu_idr = pagu_idr + 1")
+        conn.execute("update audit.participation_by_region set total_jp = total_jp + 1")
+
+    with pytest.raises(psycopg.errors.DependentObjectsStillExist):
+        _run_all(warehouse)
+
+    assert _published(warehouse) == before
+    with connect(warehouse) as conn:
+        statuses = conn.execute("select status from meta.publish_runs order by 1").fetchall()
+        leftovers = conn.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name like '%%__next'"
+        ).fetchone()
+    assert statuses == [("failed",), ("published",)]
+    assert leftovers == (0,)
+    assert "publish_failed" in [a["kind"] for a in webhook]
