@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from ingestion_helpers import ASN, SEED, connection_uris
+from ingestion_helpers import ASN, SEED
 
+from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget
@@ -26,6 +27,6 @@ def simulator() -> Iterator[SimulatorHandle]:
 
 @pytest.fixture
 def connections(simulator: SimulatorHandle, monkeypatch: pytest.MonkeyPatch) -> SimulatorHandle:
-    for name, value in connection_uris(simulator).items():
+    for name, value in simulator_connections(simulator).items():
         monkeypatch.setenv(name, value)
     return simulator

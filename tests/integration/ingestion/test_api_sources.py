@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ingestion_helpers import ASN, FAST_HTTP, SEED, connection_uris
+from ingestion_helpers import ASN, FAST_HTTP, SEED
 
 from sinergi.ingestion.http import HttpSettings, SourceError
 from sinergi.ingestion.raw_loader import canonical_json, record_hash
 from sinergi.ingestion.registry import Registry, load_registry, registry_path
 from sinergi.ingestion.runner import ingest_source
+from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -100,7 +101,7 @@ def test_faults_at_10_percent_give_exactly_the_rows_of_a_clean_run(
     warehouse: WarehouseTarget, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with start_simulator(seed=SEED, asn=ASN, faults=0.1) as sim:
-        for name, value in connection_uris(sim).items():
+        for name, value in simulator_connections(sim).items():
             monkeypatch.setenv(name, value)
         load_all(warehouse, registry=small_pages_registry(tmp_path))
         injected = dict(sim.faults.injected)
