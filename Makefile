@@ -41,8 +41,12 @@ venv: $(VENV)/.synced ## Create .venv from uv.lock
 lock: $(UV) ## Re-resolve uv.lock after editing pyproject.toml
 	$(UV) lock
 
+.PHONY: manifest
+manifest: venv ## Parse the dbt project into the manifest the transform DAG is rendered from
+	$(BIN)/sinergi transform manifest
+
 .PHONY: setup
-setup: venv ## Bootstrap the warehouse and the local Airflow home
+setup: manifest ## Bootstrap the warehouse and the local Airflow home
 	$(BIN)/sinergi warehouse init
 	$(BIN)/sinergi airflow init
 
@@ -58,7 +62,7 @@ lint: venv ## ruff, sqlfluff and mypy
 	$(BIN)/mypy
 
 .PHONY: test
-test: lint ## Lint, then run every test (unit, DAG integrity, integration)
+test: lint manifest ## Lint, then run every test (unit, DAG integrity, integration)
 	$(BIN)/pytest
 
 .PHONY: bench-simulator

@@ -38,12 +38,14 @@ def _mount_subcommands() -> None:
     from sinergi.ingestion.cli import ingest, ingest_file
     from sinergi.orchestration.cli import app as airflow_app
     from sinergi.simulator.cli import app as simulator_app
+    from sinergi.transform.cli import app as transform_app
     from sinergi.warehouse.cli import app as warehouse_app
 
     app.add_typer(warehouse_app, name="warehouse")
     app.add_typer(simulator_app, name="simulate")
     app.command("ingest")(ingest)
     app.command("ingest-file")(ingest_file)
+    app.add_typer(transform_app, name="transform")
     app.add_typer(airflow_app, name="airflow")
 
 
