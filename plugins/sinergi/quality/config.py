@@ -185,8 +185,11 @@ class QualitySettings:
             str(spec.get("relation", "int_quarantine_candidates")),
         )
 
-    @property
-    def stale_after_hours(self) -> float:
+    def stale_after_hours(self, source: str | None = None) -> float:
+        """Hours without a successful load after which a source is stale."""
+        by_source = self.raw.get("stale_after_hours_by_source") or {}
+        if source in by_source:
+            return float(by_source[source])
         return float(self.raw.get("stale_after_hours", 36))
 
     @property

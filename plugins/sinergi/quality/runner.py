@@ -234,10 +234,14 @@ def run_summary(target: WarehouseTarget, run_id: str) -> RunSummary:
 def stale_sources(
     target: WarehouseTarget, max_age: timedelta | None = None
 ) -> list[dict[str, object]]:
-    """Registry entities whose last successful batch is older than `max_age` (or never ran)."""
+    """Registry entities whose last successful batch is older than their threshold, or none.
+
+    `max_age` overrides `quality.yml` (`stale_after_hours`, per source
+    `stale_after_hours_by_source`).
+    """
     from sinergi.ingestion.registry import load_registry
 
-    max_age = max_age or timedelta(hours=quality_config.settings().stale_after_hours)
+    settings = quality_config.settings()
     with connect(target) as conn:
         rows = conn.execute(
             "select source, entity, max(finished_at) from meta.load_batches"
@@ -247,13 +251,15 @@ def stale_sources(
     last = {(s, e): at for s, e, at in rows}
     stale = []
     for entity in load_registry().entities():
+        limit = max_age or timedelta(hours=settings.stale_after_hours(entity.source))
         at = last.get((entity.source, entity.name))
-        if at is None or now - at > max_age:
+        if at is None or now - at > limit:
             stale.append(
                 {
                     "source": entity.source,
                     "entity": entity.name,
                     "last_success_at": at.isoformat() if at else None,
+                    "threshold_hours": limit.total_seconds() / 3600,
                 }
             )
     return stale
