@@ -15,6 +15,7 @@ import pytest
 
 from sinergi.publish.publisher import PublishOutcome, publish_run
 from sinergi.quality import runner
+from sinergi.quality.report import build_report, render
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 from . import world
@@ -104,6 +105,12 @@ def test_clean_world_publishes_and_a_defect_is_blocked(
     html = failing[0].read_text(encoding="utf-8")
     assert "realisasi_idr" in html and "Failed" in html
     assert first_run != second_run
+
+    with connect(warehouse) as conn:
+        text = "\n".join(render(build_report(conn, second_run)))
+    assert "checks run: " in text and "BLOCKING: marts__funding_by_institution keys_unique" in text
+    assert "quarantined rows: 4" in text and "siasn.asn invalid_nip: 1" in text
+    assert "publish: blocked" in text
 
 
 def test_bad_raw_rows_are_quarantined_and_counts_balance(

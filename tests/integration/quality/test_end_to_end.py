@@ -2,14 +2,19 @@
 
 The real pieces of every layer, small: a few hundred ASN, as messy as the
 simulator makes them. The clean world publishes; raw rows with bad NIPs or
-impossible dates sit in quarantine with their reasons; and for every raw
-table, raw rows = rows kept for the marts + quarantined + superseded versions.
+impossible dates sit in quarantine with their reasons; for every raw table,
+raw rows = rows kept for the marts + quarantined + superseded versions. Then
+a defect injected into the audited funding mart (a duplicated key, a
+realisation 20x its allocation) is blocked: `marts` keeps its content
+exactly, the reason is in meta, Data Docs show the failure, the webhook got
+the alert.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -18,7 +23,7 @@ from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import ingest_source
 from sinergi.paths import project_dir
-from sinergi.publish.publisher import publish_run
+from sinergi.publish.publisher import PublishOutcome, publish_run
 from sinergi.quality import runner
 from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
 from sinergi.quality.report import build_report, render
@@ -62,8 +67,27 @@ def repo_expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def _all_published(target: WarehouseTarget, tables: list[str]) -> dict[str, list[Any]]:
+    with connect(target) as conn:
+        return {
+            t: sorted(map(repr, conn.execute(f'select * from marts."{t}"').fetchall()))
+            for t in tables
+        }
+
+
+def _quality_run(target: WarehouseTarget) -> tuple[str, PublishOutcome]:
+    run_id = runner.new_run_id("e2e")
+    runner.check_raw(target, run_id)
+    runner.quarantine_and_reconcile(target, run_id)
+    runner.check_marts(target, run_id)
+    return run_id, publish_run(target, run_id)
+
+
 def test_simulated_world_is_audited_and_published(
-    warehouse: WarehouseTarget, repo_expectations: Path, monkeypatch: pytest.MonkeyPatch
+    warehouse: WarehouseTarget,
+    repo_expectations: Path,
+    webhook: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SINERGI_NIP_HMAC_KEY", "quality-e2e-key")
     with start_simulator(seed=SEED, asn=ASN) as sim:
@@ -76,11 +100,7 @@ def test_simulated_world_is_audited_and_published(
             ensure_raw_table(conn, entity.table)
     build(warehouse)
 
-    run_id = runner.new_run_id("e2e")
-    runner.check_raw(warehouse, run_id)
-    runner.quarantine_and_reconcile(warehouse, run_id)
-    runner.check_marts(warehouse, run_id)
-    outcome = publish_run(warehouse, run_id)
+    run_id, outcome = _quality_run(warehouse)
 
     with connect(warehouse) as conn:
         report = "\n".join(render(build_report(conn, run_id)))
@@ -109,3 +129,28 @@ def test_simulated_world_is_audited_and_published(
             figures["staged_kept"] + figures["quarantined"] + figures["superseded_versions"]
         )
     assert reasons.get("invalid_nip", 0) > 0 and reasons.get("invalid_date", 0) > 0, reasons
+
+    published = _all_published(warehouse, outcome.tables)
+    with connect(warehouse) as conn:
+        conn.execute(
+            "insert into audit.funding_by_institution_year_source"
+            " select * from audit.funding_by_institution_year_source limit 1"
+        )
+        conn.execute(
+            "update audit.funding_by_institution_year_source set realisasi_idr = pagu_idr * 20"
+            " where ctid = (select ctid from audit.funding_by_institution_year_source"
+            " where pagu_idr > 0 limit 1)"
+        )
+
+    broken_run, blocked = _quality_run(warehouse)
+
+    assert blocked.status == "blocked"
+    assert "keys_unique" in (blocked.reason or "")
+    assert "realisation_within_allocation" in (blocked.reason or "")
+    assert _all_published(warehouse, outcome.tables) == published
+    assert "publish_blocked" in [a["kind"] for a in webhook]
+    pages = (repo_expectations / "uncommitted" / "data_docs" / "local_site" / "validations").glob(
+        f"marts__funding_by_institution_year_source/{broken_run}/*/*.html"
+    )
+    html = "".join(page.read_text(encoding="utf-8") for page in pages)
+    assert "realisasi_idr" in html and "Failed" in html
