@@ -77,12 +77,13 @@ transform = DbtDag(
     render_config=RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         test_behavior=TestBehavior.BUILD,
+        # The Assets come from sinergi.assets (below), not from OpenLineage's
+        # socket-path URIs, so consumers can build the same strings. (Cosmos takes
+        # this from RenderConfig and overrides operator_args' value with it.)
+        emit_datasets=False,
     ),
     operator_args={
         "install_deps": False,
-        # The Assets come from sinergi.assets (below), not from OpenLineage's
-        # socket-path URIs, so consumers can build the same strings.
-        "emit_datasets": False,
         "pre_execute": export_warehouse_env,
     },
 )
