@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['nip'], 'unique': true}]) }}
 {#- One row per valid NIP (the latest SIASN version), its institution
     resolved and its pseudonym computed once. Job history: snapshot
     snp_asn_jobs. -#}

@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['lookup_kind', 'lookup_key'], 'unique': true}]) }}
 {#- Every code and name a source may use for an institution, to the
     canonical instansi_id. Names are matched normalised (lower case,
     punctuation as spaces). A name that could mean two institutions resolves

@@ -1,4 +1,3 @@
-{{ config(materialized='view') }}
 {#- Every record that must not reach a mart, with its reason: invalid in
     staging (bad NIP, impossible date, negative JP or amount, ...) or valid
     but unresolvable downstream (unknown institution or training). The

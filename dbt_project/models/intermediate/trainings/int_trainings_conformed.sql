@@ -1,3 +1,4 @@
+{{ config(indexes=[{'columns': ['training_id'], 'unique': true}]) }}
 {#- Every training a participation can point at: the Kemendagri catalogue
     and the Kemnaker LMS courses (e-learning, hosted by Kemnaker). Regional
     file drops report participations in catalogue trainings; a file row that

@@ -22,6 +22,7 @@ totals as (
         jenis_kompetensi,
         count(*) as assessment_count,
         count(distinct nip) as asn_assessed_count,
+        sum(gap) as gap_sum,
         avg(gap) as avg_gap,
         count(*) filter (where is_meeting_standard) as meeting_standard_count
     from assessments
@@ -49,6 +50,7 @@ final as (
         institutions.is_dob,
         cast(totals.assessment_count as integer) as assessment_count,
         cast(totals.asn_assessed_count as integer) as asn_assessed_count,
+        cast(totals.gap_sum as integer) as gap_sum,
         cast(totals.avg_gap as numeric(6, 2)) as avg_gap,
         cast(totals.meeting_standard_count as integer) as meeting_standard_count,
         {{ safe_ratio('totals.meeting_standard_count', 'totals.assessment_count') }}

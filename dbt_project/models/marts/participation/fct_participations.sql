@@ -1,4 +1,5 @@
 {{ config(
+    indexes=[{'columns': ['participation_id'], 'unique': true}, {'columns': ['_source_batch_id']}],
     materialized='incremental',
     unique_key='participation_id',
     incremental_strategy='delete+insert',

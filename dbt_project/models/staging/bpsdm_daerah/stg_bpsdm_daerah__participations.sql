@@ -7,6 +7,16 @@ source as (
     select * from {{ source('bpsdm_daerah', 'participations') }}
 ),
 
+{#- the catalogue a file row must match (by code, else by name and start date) -#}
+catalogue as (
+    select distinct on (kode_pelatihan)
+        kode_pelatihan,
+        lower(btrim(nama_pelatihan)) as name_key,
+        tanggal_mulai
+    from {{ ref('stg_bpsdm_kemendagri__trainings') }}
+    where is_valid
+),
+
 typed as (
     select
         _batch_id,
@@ -83,16 +93,16 @@ renamed as (
 
 validated as (
     select
-        *,
+        renamed.*,
         case
             when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
             when instansi_asal is null then 'instansi_missing'
-            when nama_pelatihan is null and kode_pelatihan is null then 'pelatihan_missing'
+            when renamed.nama_pelatihan is null and renamed.kode_pelatihan is null then 'pelatihan_missing'
             when jenis_pelatihan_text is null then 'jenis_pelatihan_missing'
-            when tanggal_mulai is null then 'invalid_date'
+            when renamed.tanggal_mulai is null then 'invalid_date'
             when tanggal_selesai is null and tanggal_selesai_text is not null
                 then 'invalid_date'
-            when tanggal_selesai < tanggal_mulai then 'invalid_date'
+            when renamed.tanggal_selesai < renamed.tanggal_mulai then 'invalid_date'
             when jp is null then 'negative_jp'
             when jp < 0 then 'negative_jp'
             when hasil is null and hasil_text is not null then 'unknown_hasil'
@@ -102,21 +112,16 @@ validated as (
             when biaya_idr < 0 then 'negative_amount'
             when {{ is_unknown_instansi_code("case when instansi_asal ~* '^(\d{2}(\.\d{2})?|KL-\d{3})$' then upper(instansi_asal) end") }}
                 then 'unknown_instansi'
-            when not exists (
-                select 1
-                from {{ ref('stg_bpsdm_kemendagri__trainings') }} as t
-                where t.is_valid
-                    and (
-                        t.kode_pelatihan = renamed.kode_pelatihan
-                        or (
-                            renamed.kode_pelatihan is null
-                            and lower(btrim(t.nama_pelatihan)) = lower(btrim(renamed.nama_pelatihan))
-                            and t.tanggal_mulai = renamed.tanggal_mulai
-                        )
-                    )
-            ) then 'unknown_training'
+            when by_code.kode_pelatihan is null and by_name.kode_pelatihan is null
+                then 'unknown_training'
         end as invalid_reason
     from renamed
+    left join catalogue as by_code
+        on by_code.kode_pelatihan = renamed.kode_pelatihan
+    left join catalogue as by_name
+        on renamed.kode_pelatihan is null
+        and by_name.name_key = lower(btrim(renamed.nama_pelatihan))
+        and by_name.tanggal_mulai = renamed.tanggal_mulai
 ),
 
 deduplicated as (
