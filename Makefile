@@ -73,6 +73,10 @@ bench-simulator: venv ## Benchmark: simulator rows/s and peak memory at 100k and
 bench-ingest: venv ## Benchmark: Sinergi ingest vs dlt vs psql \copy (1M participations)
 	$(BIN)/python benchmarks/bench_ingest.py
 
+.PHONY: bench-dbt
+bench-dbt: manifest ## Benchmark: dbt build seconds, full refresh vs incremental
+	$(BIN)/python benchmarks/bench_dbt.py
+
 .PHONY: format
 format: venv ## Apply ruff's formatting and fixes
 	$(BIN)/ruff format .
