@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from sinergi.transform.dbt import build as dbt_build
-from sinergi.transform.dbt import build_manifest, run_dbt
+from sinergi.transform.dbt import build_manifest, dbt_env, dbt_project_dir, run_dbt
 from sinergi.warehouse.connection import resolve_target
 
 app = typer.Typer(help="Build the dbt marts (staging, intermediate, marts).", no_args_is_help=True)
@@ -37,6 +39,26 @@ def docs() -> None:
     """Generate the dbt docs site (dbt_project/target/index.html) from the warehouse."""
     run_dbt(["docs", "generate"], resolve_target())
     typer.echo("dbt docs generated in dbt_project/target")
+
+
+@app.command()
+def lint(
+    fix: bool = typer.Option(False, "--fix", help="Apply sqlfluff's fixes."),
+) -> None:
+    """sqlfluff (dbt templater, postgres) on dbt_project/models.
+
+    The dbt templater compiles the project, which needs the warehouse: it is
+    resolved (the embedded PostgreSQL started) and handed to dbt's profile.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, **dbt_env(resolve_target())}
+    sqlfluff = Path(sys.executable).with_name("sqlfluff")
+    command = [str(sqlfluff), "fix" if fix else "lint", "models", "--processes", "2"]
+    done = subprocess.run(command, cwd=dbt_project_dir(), env=env, check=False)
+    raise typer.Exit(done.returncode)
 
 
 @app.command()

@@ -66,8 +66,9 @@ with_standard as (
         coalesce(unioned.level_standar, standards.level_standar) as standard_level
     from unioned
     left join standards
-        on lower(standards.jabatan) = lower(unioned.jabatan)
-        and standards.jenis_kompetensi = unioned.jenis_kompetensi
+        on
+            lower(standards.jabatan) = lower(unioned.jabatan)
+            and unioned.jenis_kompetensi = standards.jenis_kompetensi
 ),
 
 deduplicated as (
@@ -78,7 +79,8 @@ deduplicated as (
             order by case report_source when 'bpsdm_kemendagri' then 1 else 2 end, assessment_id
         ) as report_rank
     from with_standard
-    where instansi_id is not null
+    where
+        instansi_id is not null
         and standard_level is not null
 ),
 

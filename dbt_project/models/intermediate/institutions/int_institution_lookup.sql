@@ -14,38 +14,85 @@ alias_seed as (
 ),
 
 generated_names as (
-    select instansi_id, instansi_nama as name, 2 as priority from institutions
+    select
+        instansi_id,
+        instansi_nama as name,
+        2 as priority
+    from institutions
     union all
-    select instansi_id, singkatan, 2 from institutions where singkatan is not null
+    select
+        instansi_id,
+        singkatan as name,
+        2 as priority
+    from institutions
+    where singkatan is not null
     union all
-    select instansi_id, singkatan || ' RI', 3 from institutions where singkatan is not null
+    select
+        instansi_id,
+        singkatan || ' RI' as name,
+        3 as priority
+    from institutions
+    where singkatan is not null
     union all
-    select instansi_id, instansi_nama || ' RI', 3 from institutions where is_central
+    select
+        instansi_id,
+        instansi_nama || ' RI' as name,
+        3 as priority
+    from institutions
+    where is_central
     union all
-    select instansi_id, 'BPSDM ' || singkatan, 3 from institutions where singkatan is not null
+    select
+        instansi_id,
+        'BPSDM ' || singkatan as name,
+        3 as priority
+    from institutions
+    where singkatan is not null
     union all
-    select instansi_id, 'Pusdiklat ' || singkatan, 3 from institutions where singkatan is not null
+    select
+        instansi_id,
+        'Pusdiklat ' || singkatan as name,
+        3 as priority
+    from institutions
+    where singkatan is not null
     union all
-    select instansi_id, wilayah_nama, 3 from institutions where instansi_level != 'kementerian_lembaga'
+    select
+        instansi_id,
+        wilayah_nama as name,
+        3 as priority
+    from institutions
+    where instansi_level != 'kementerian_lembaga'
     union all
-    select instansi_id, prefix || ' ' || wilayah_nama, 3
+    select
+        institutions.instansi_id,
+        p.prefix || ' ' || institutions.wilayah_nama as name,
+        3 as priority
     from institutions
     cross join (values ('Provinsi'), ('Prov'), ('Pemprov'), ('BPSDM Provinsi')) as p (prefix)
-    where instansi_level = 'provinsi'
+    where institutions.instansi_level = 'provinsi'
     union all
-    select instansi_id, prefix || ' ' || regexp_replace(wilayah_nama, '^Kabupaten ', ''), 3
+    select
+        institutions.instansi_id,
+        p.prefix || ' ' || regexp_replace(institutions.wilayah_nama, '^Kabupaten ', '') as name,
+        3 as priority
     from institutions
     cross join (
         values ('Kab'), ('Pemkab'), ('BKPSDM Kab'), ('BKPSDM Kabupaten'), ('Pemerintah Kab')
     ) as p (prefix)
-    where instansi_level = 'kabupaten'
+    where institutions.instansi_level = 'kabupaten'
     union all
-    select instansi_id, prefix || ' ' || regexp_replace(wilayah_nama, '^Kota ', ''), 3
+    select
+        institutions.instansi_id,
+        p.prefix || ' ' || regexp_replace(institutions.wilayah_nama, '^Kota ', '') as name,
+        3 as priority
     from institutions
     cross join (values ('Pemkot'), ('BKPSDM Kota')) as p (prefix)
-    where instansi_level = 'kota'
+    where institutions.instansi_level = 'kota'
     union all
-    select btrim(instansi_id), alias, 1 from alias_seed
+    select
+        btrim(instansi_id) as instansi_id,
+        alias as name,
+        1 as priority
+    from alias_seed
 ),
 
 normalised as (
@@ -71,8 +118,9 @@ unambiguous as (
         min(normalised.instansi_id) as instansi_id
     from normalised
     inner join best_priority
-        on best_priority.lookup_key = normalised.lookup_key
-        and best_priority.priority = normalised.priority
+        on
+            normalised.lookup_key = best_priority.lookup_key
+            and normalised.priority = best_priority.priority
     group by normalised.lookup_key
     having count(distinct normalised.instansi_id) = 1
 ),

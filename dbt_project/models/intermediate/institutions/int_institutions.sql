@@ -34,7 +34,7 @@ regional as (
         provinces.wilayah_nama as provinsi_nama
     from regions
     inner join regions as provinces
-        on provinces.instansi_id = regions.provinsi_kode
+        on regions.provinsi_kode = provinces.instansi_id
 ),
 
 central as (

@@ -66,7 +66,7 @@ from_lms as (
         completions._batch_id
     from completions
     inner join asns
-        on asns.nip = completions.nip
+        on completions.nip = asns.nip
 ),
 
 catalogue as (
@@ -87,11 +87,12 @@ file_matched as (
         {{ resolved_instansi_id('origin') }} as origin_instansi_id
     from file_rows
     left join catalogue as by_code
-        on by_code.training_id = file_rows.kode_pelatihan
+        on file_rows.kode_pelatihan = by_code.training_id
     left join catalogue as by_name
-        on file_rows.kode_pelatihan is null
-        and by_name.name_key = lower(btrim(file_rows.nama_pelatihan))
-        and by_name.tanggal_mulai = file_rows.tanggal_mulai
+        on
+            file_rows.kode_pelatihan is null
+            and by_name.name_key = lower(btrim(file_rows.nama_pelatihan))
+            and file_rows.tanggal_mulai = by_name.tanggal_mulai
     {{ join_instansi(
         'origin',
         normalise_instansi_code('file_rows.instansi_asal'),
@@ -154,7 +155,7 @@ final as (
         greatest(unioned._batch_id, trainings._batch_id) as _source_batch_id
     from unioned
     inner join trainings
-        on trainings.training_id = unioned.training_id
+        on unioned.training_id = trainings.training_id
     where unioned.origin_instansi_id is not null
 )
 

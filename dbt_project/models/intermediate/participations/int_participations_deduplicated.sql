@@ -34,9 +34,9 @@ scoped as (
         on touched.participation_key = reports.participation_key
 ),
 {% else %}
-scoped as (
-    select * from reports
-),
+    scoped as (
+        select * from reports
+    ),
 {% endif %}
 
 ranked as (

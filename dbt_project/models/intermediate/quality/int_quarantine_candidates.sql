@@ -172,104 +172,115 @@ unresolved as (
         asns.source_record as record
     from siasn__asn as asns
     left join {{ ref('int_asns_resolved') }} as resolved
-        on resolved.nip = asns.nip
-    where asns.is_valid
+        on asns.nip = resolved.nip
+    where
+        asns.is_valid
         and resolved.nip is null
     union all
     select
-        'bpsdm_kemendagri',
-        'participations',
-        reports.partisipasi_id,
+        'bpsdm_kemendagri' as source,
+        'participations' as entity,
+        reports.partisipasi_id as record_key,
         case
             when trainings.training_id is null then 'unknown_training'
             else 'unknown_instansi'
-        end,
-        reports._batch_id,
-        reports.source_record
+        end as reason,
+        reports._batch_id as batch_id,
+        reports.source_record as record
     from bpsdm_kemendagri__participations as reports
     left join {{ ref('int_trainings_conformed') }} as trainings
-        on trainings.training_id = reports.kode_pelatihan
+        on reports.kode_pelatihan = trainings.training_id
     left join {{ ref('int_participation_reports_unioned') }} as unioned
-        on unioned.report_source = 'bpsdm_kemendagri'
-        and unioned.report_id = reports.partisipasi_id
-    where reports.is_valid
+        on
+            unioned.report_source = 'bpsdm_kemendagri'
+            and reports.partisipasi_id = unioned.report_id
+    where
+        reports.is_valid
         and unioned.report_id is null
     union all
     select
-        'bpsdm_kemendagri',
-        'certifications',
-        certifications.sertifikasi_id,
-        'unknown_instansi',
-        certifications._batch_id,
-        certifications.source_record
+        'bpsdm_kemendagri' as source,
+        'certifications' as entity,
+        certifications.sertifikasi_id as record_key,
+        'unknown_instansi' as reason,
+        certifications._batch_id as batch_id,
+        certifications.source_record as record
     from bpsdm_kemendagri__certifications as certifications
     left join {{ ref('int_certifications_resolved') }} as resolved
-        on resolved.sertifikasi_id = certifications.sertifikasi_id
-    where certifications.is_valid
+        on certifications.sertifikasi_id = resolved.sertifikasi_id
+    where
+        certifications.is_valid
         and resolved.sertifikasi_id is null
     union all
     select
-        'bpsdm_kemendagri',
-        'development_plans',
-        plans.rencana_id,
-        'unknown_instansi',
-        plans._batch_id,
-        plans.source_record
+        'bpsdm_kemendagri' as source,
+        'development_plans' as entity,
+        plans.rencana_id as record_key,
+        'unknown_instansi' as reason,
+        plans._batch_id as batch_id,
+        plans.source_record as record
     from bpsdm_kemendagri__development_plans as plans
     left join {{ ref('int_development_plans_resolved') }} as resolved
-        on resolved.rencana_id = plans.rencana_id
-    where plans.is_valid
+        on plans.rencana_id = resolved.rencana_id
+    where
+        plans.is_valid
         and resolved.rencana_id is null
     union all
     select
-        'satudata',
-        'budgets',
-        budgets.budget_id,
-        'unknown_instansi',
-        budgets._batch_id,
-        budgets.source_record
+        'satudata' as source,
+        'budgets' as entity,
+        budgets.budget_id as record_key,
+        'unknown_instansi' as reason,
+        budgets._batch_id as batch_id,
+        budgets.source_record as record
     from satudata__budgets as budgets
     left join {{ ref('int_budgets_resolved') }} as resolved
-        on resolved.budget_id = budgets.budget_id
-    where budgets.is_valid
+        on budgets.budget_id = resolved.budget_id
+    where
+        budgets.is_valid
         and resolved.budget_id is null
     union all
     select
-        'kemnaker_corpu',
-        'completions',
-        completions.completion_id,
-        'unknown_asn',
-        completions._batch_id,
-        completions.source_record
+        'kemnaker_corpu' as source,
+        'completions' as entity,
+        completions.completion_id as record_key,
+        'unknown_asn' as reason,
+        completions._batch_id as batch_id,
+        completions.source_record as record
     from kemnaker_corpu__completions as completions
     left join {{ ref('int_participation_reports_unioned') }} as unioned
-        on unioned.report_source = 'kemnaker_corpu'
-        and unioned.report_id = completions.completion_id
-    where completions.is_valid
+        on
+            unioned.report_source = 'kemnaker_corpu'
+            and completions.completion_id = unioned.report_id
+    where
+        completions.is_valid
         and unioned.report_id is null
     union all
     select
-        'bpsdm_daerah',
-        'participations',
-        file_rows.file_row_id,
+        'bpsdm_daerah' as source,
+        'participations' as entity,
+        file_rows.file_row_id as record_key,
         case
             when by_code.training_id is null and by_name.training_id is null
                 then 'unknown_training'
             else 'unknown_instansi'
-        end,
-        file_rows._batch_id,
-        file_rows.source_record
+        end as reason,
+        file_rows._batch_id as batch_id,
+        file_rows.source_record as record
     from bpsdm_daerah__participations as file_rows
     left join {{ ref('int_trainings_conformed') }} as by_code
-        on by_code.training_id = file_rows.kode_pelatihan
+        on file_rows.kode_pelatihan = by_code.training_id
     left join {{ ref('int_trainings_conformed') }} as by_name
-        on file_rows.kode_pelatihan is null
-        and lower(btrim(by_name.nama_pelatihan)) = lower(btrim(file_rows.nama_pelatihan))
-        and by_name.tanggal_mulai = file_rows.tanggal_mulai
+        on
+            file_rows.kode_pelatihan is null
+            and lower(btrim(by_name.nama_pelatihan)) = lower(btrim(file_rows.nama_pelatihan))
+            and file_rows.tanggal_mulai = by_name.tanggal_mulai
     left join {{ ref('int_participation_reports_unioned') }} as unioned
-        on unioned.report_source = 'bpsdm_daerah'
-        and unioned.report_id = file_rows.file_row_id
-    where file_rows.is_valid
+        on
+            unioned.report_source = 'bpsdm_daerah'
+            and file_rows.file_row_id = unioned.report_id
+    where
+        file_rows.is_valid
         and unioned.report_id is null
 ),
 

@@ -10,11 +10,23 @@ aliases as (
 ),
 
 names as (
-    select jenis_pelatihan as name, jenis_pelatihan, 1 as priority from kinds
+    select
+        jenis_pelatihan as name,
+        jenis_pelatihan,
+        1 as priority
+    from kinds
     union all
-    select jenis_pelatihan_label, jenis_pelatihan, 2 from kinds
+    select
+        jenis_pelatihan_label as name,
+        jenis_pelatihan,
+        2 as priority
+    from kinds
     union all
-    select alias, jenis_pelatihan, 3 from aliases
+    select
+        alias as name,
+        jenis_pelatihan,
+        3 as priority
+    from aliases
 ),
 
 normalised as (

@@ -38,7 +38,7 @@ catalogue_resolved as (
         catalogue._batch_id
     from catalogue
     inner join kinds
-        on kinds.jenis_pelatihan = catalogue.jenis_pelatihan
+        on catalogue.jenis_pelatihan = kinds.jenis_pelatihan
     {{ join_instansi('host', 'catalogue.penyelenggara_kode', 'catalogue.penyelenggara_nama') }}
 ),
 
@@ -82,7 +82,7 @@ final as (
         hosts.provinsi_kode as penyelenggara_provinsi_kode
     from unioned
     inner join {{ ref('int_institutions') }} as hosts
-        on hosts.instansi_id = unioned.penyelenggara_id
+        on unioned.penyelenggara_id = hosts.instansi_id
 )
 
 select * from final

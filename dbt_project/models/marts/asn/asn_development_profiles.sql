@@ -95,11 +95,20 @@ spine as (
     from asns
     cross join years
     union
-    select asn_key, tahun from participation_totals
+    select
+        asn_key,
+        tahun
+    from participation_totals
     union
-    select asn_key, tahun from certification_totals
+    select
+        asn_key,
+        tahun
+    from certification_totals
     union
-    select asn_key, tahun from assessment_totals
+    select
+        asn_key,
+        tahun
+    from assessment_totals
 ),
 
 final as (
@@ -141,16 +150,19 @@ final as (
             as has_reached_20_jp
     from spine
     left join asns
-        on asns.asn_key = spine.asn_key
+        on spine.asn_key = asns.asn_key
     left join participation_totals
-        on participation_totals.asn_key = spine.asn_key
-        and participation_totals.tahun = spine.tahun
+        on
+            spine.asn_key = participation_totals.asn_key
+            and spine.tahun = participation_totals.tahun
     left join certification_totals
-        on certification_totals.asn_key = spine.asn_key
-        and certification_totals.tahun = spine.tahun
+        on
+            spine.asn_key = certification_totals.asn_key
+            and spine.tahun = certification_totals.tahun
     left join assessment_totals
-        on assessment_totals.asn_key = spine.asn_key
-        and assessment_totals.tahun = spine.tahun
+        on
+            spine.asn_key = assessment_totals.asn_key
+            and spine.tahun = assessment_totals.tahun
 )
 
 select * from final

@@ -46,7 +46,7 @@ final as (
         ) as integer) as rank_in_province
     from totals
     inner join institutions
-        on institutions.instansi_id = totals.instansi_id
+        on totals.instansi_id = institutions.instansi_id
 )
 
 select * from final

@@ -59,11 +59,12 @@ final as (
         cast(largest_gap.largest_gap_avg as numeric(6, 2)) as largest_gap_avg
     from totals
     inner join institutions
-        on institutions.instansi_id = totals.instansi_id
+        on totals.instansi_id = institutions.instansi_id
     left join largest_gap
-        on largest_gap.instansi_id = totals.instansi_id
-        and largest_gap.tahun = totals.tahun
-        and largest_gap.jenis_kompetensi = totals.jenis_kompetensi
+        on
+            totals.instansi_id = largest_gap.instansi_id
+            and totals.tahun = largest_gap.tahun
+            and totals.jenis_kompetensi = largest_gap.jenis_kompetensi
 )
 
 select * from final

@@ -58,11 +58,12 @@ final as (
             as jp_realisation_rate
     from planned
     inner join institutions
-        on institutions.instansi_id = planned.instansi_id
+        on planned.instansi_id = institutions.instansi_id
     left join realised
-        on realised.instansi_id = planned.instansi_id
-        and realised.tahun = planned.tahun
-        and realised.jenis_pelatihan = planned.jenis_pelatihan
+        on
+            planned.instansi_id = realised.instansi_id
+            and planned.tahun = realised.tahun
+            and planned.jenis_pelatihan = realised.jenis_pelatihan
 )
 
 select * from final

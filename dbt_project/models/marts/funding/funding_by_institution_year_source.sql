@@ -38,7 +38,7 @@ institution_totals as (
         institutions.provinsi_kode
     from by_source
     inner join institutions
-        on institutions.instansi_id = by_source.instansi_id
+        on by_source.instansi_id = institutions.instansi_id
     group by by_source.instansi_id, by_source.tahun, institutions.provinsi_kode
 ),
 
@@ -90,13 +90,15 @@ final as (
         cast(ranks.pagu_rank_in_province as integer) as pagu_rank_in_province
     from by_source
     inner join institutions
-        on institutions.instansi_id = by_source.instansi_id
+        on by_source.instansi_id = institutions.instansi_id
     inner join ranks
-        on ranks.instansi_id = by_source.instansi_id
-        and ranks.tahun = by_source.tahun
+        on
+            by_source.instansi_id = ranks.instansi_id
+            and by_source.tahun = ranks.tahun
     left join trained
-        on trained.instansi_id = by_source.instansi_id
-        and trained.tahun = by_source.tahun
+        on
+            by_source.instansi_id = trained.instansi_id
+            and by_source.tahun = trained.tahun
 )
 
 select * from final

@@ -16,7 +16,8 @@ counts as (
         count(*) as participant_count,
         count(*) filter (where is_regional_participant) as regional_participant_count
     from participations
-    where is_central_hosted
+    where
+        is_central_hosted
         and not is_elearning_completion
     group by training_id
 ),
@@ -34,10 +35,10 @@ final as (
         {{ safe_ratio('counts.regional_participant_count', 'counts.participant_count') }}
             as regional_share,
         {{ safe_ratio('counts.regional_participant_count', 'counts.participant_count') }}
-            >= {{ var('regional_quota_share') }} as meets_regional_quota
+        >= {{ var('regional_quota_share') }} as meets_regional_quota
     from counts
     inner join trainings
-        on trainings.training_id = counts.training_id
+        on counts.training_id = trainings.training_id
 )
 
 select * from final

@@ -51,9 +51,9 @@ joined as (
         participations._source_batch_id
     from participations
     inner join trainings
-        on trainings.training_id = participations.training_id
+        on participations.training_id = trainings.training_id
     inner join institutions as origins
-        on origins.instansi_id = participations.origin_instansi_id
+        on participations.origin_instansi_id = origins.instansi_id
 ),
 
 final as (

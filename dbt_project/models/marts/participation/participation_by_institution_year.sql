@@ -23,14 +23,14 @@ institutions as (
 
 asn_totals as (
     select
-        profiles.instansi_id as instansi_id,
+        profiles.instansi_id,
         profiles.tahun,
         count(*) filter (where profiles.is_in_siasn) as asn_count,
         count(*) filter (where profiles.is_in_siasn and profiles.has_reached_20_jp)
             as asn_reaching_20_jp
     from profiles
     inner join institutions
-        on institutions.instansi_id = profiles.instansi_id
+        on profiles.instansi_id = institutions.instansi_id
     group by 1, 2
 ),
 
@@ -69,12 +69,7 @@ participation_totals as (
         count(*) filter (
             where participations.is_cross_region and not participations.is_elearning_completion
         ) as cross_region_participation_count,
-        {% for kind in training_kind_codes() %}
-        count(distinct participations.asn_key) filter (
-            where participations.jenis_pelatihan = '{{ kind }}'
-            and not participations.is_elearning_completion
-        ) as participants_{{ kind }}{{ "," if not loop.last }}
-        {% endfor %}
+        {{ participants_by_kind('participations') }}
     from participations
     group by 1, 2
 ),
@@ -87,17 +82,27 @@ hosted_central as (
         count(*) filter (where participations.is_regional_participant)
             as central_training_regional_participation_count
     from participations
-    where participations.is_central_hosted
+    where
+        participations.is_central_hosted
         and not participations.is_elearning_completion
     group by 1, 2
 ),
 
 keys as (
-    select instansi_id, tahun from asn_totals
+    select
+        instansi_id,
+        tahun
+    from asn_totals
     union
-    select instansi_id, tahun from participation_totals
+    select
+        instansi_id,
+        tahun
+    from participation_totals
     union
-    select instansi_id, tahun from hosted_central
+    select
+        instansi_id,
+        tahun
+    from hosted_central
 ),
 
 final as (
@@ -143,8 +148,8 @@ final as (
         cast(coalesce(participation_totals.cross_region_participation_count, 0) as integer)
             as cross_region_participation_count,
         {% for kind in training_kind_codes() %}
-        cast(coalesce(participation_totals.participants_{{ kind }}, 0) as integer)
-            as participants_{{ kind }},
+            cast(coalesce(participation_totals.participants_{{ kind }}, 0) as integer)
+                as participants_{{ kind }},
         {% endfor %}
         cast(coalesce(hosted_central.central_training_participation_count, 0) as integer)
             as central_training_participation_count,
@@ -160,16 +165,19 @@ final as (
         ) }} >= {{ var('regional_quota_share') }} as meets_regional_quota
     from keys
     inner join institutions as dims
-        on dims.instansi_id = keys.instansi_id
+        on keys.instansi_id = dims.instansi_id
     left join asn_totals
-        on asn_totals.instansi_id = keys.instansi_id
-        and asn_totals.tahun = keys.tahun
+        on
+            keys.instansi_id = asn_totals.instansi_id
+            and keys.tahun = asn_totals.tahun
     left join participation_totals
-        on participation_totals.instansi_id = keys.instansi_id
-        and participation_totals.tahun = keys.tahun
+        on
+            keys.instansi_id = participation_totals.instansi_id
+            and keys.tahun = participation_totals.tahun
     left join hosted_central
-        on hosted_central.instansi_id = keys.instansi_id
-        and hosted_central.tahun = keys.tahun
+        on
+            keys.instansi_id = hosted_central.instansi_id
+            and keys.tahun = hosted_central.tahun
 )
 
 select * from final

@@ -30,7 +30,7 @@ asn_totals as (
             as asn_reaching_20_jp
     from profiles
     inner join institutions
-        on institutions.instansi_id = profiles.instansi_id
+        on profiles.instansi_id = institutions.instansi_id
     group by 1, 2
 ),
 
@@ -69,12 +69,7 @@ participation_totals as (
         count(*) filter (
             where participations.is_cross_region and not participations.is_elearning_completion
         ) as cross_region_participation_count,
-        {% for kind in training_kind_codes() %}
-        count(distinct participations.asn_key) filter (
-            where participations.jenis_pelatihan = '{{ kind }}'
-            and not participations.is_elearning_completion
-        ) as participants_{{ kind }}{{ "," if not loop.last }}
-        {% endfor %}
+        {{ participants_by_kind('participations') }}
     from participations
     group by 1, 2
 ),
@@ -87,17 +82,27 @@ hosted_central as (
         count(*) filter (where participations.is_regional_participant)
             as central_training_regional_participation_count
     from participations
-    where participations.is_central_hosted
+    where
+        participations.is_central_hosted
         and not participations.is_elearning_completion
     group by 1, 2
 ),
 
 keys as (
-    select provinsi_kode, tahun from asn_totals
+    select
+        provinsi_kode,
+        tahun
+    from asn_totals
     union
-    select provinsi_kode, tahun from participation_totals
+    select
+        provinsi_kode,
+        tahun
+    from participation_totals
     union
-    select provinsi_kode, tahun from hosted_central
+    select
+        provinsi_kode,
+        tahun
+    from hosted_central
 ),
 
 final as (
@@ -141,8 +146,8 @@ final as (
         cast(coalesce(participation_totals.cross_region_participation_count, 0) as integer)
             as cross_region_participation_count,
         {% for kind in training_kind_codes() %}
-        cast(coalesce(participation_totals.participants_{{ kind }}, 0) as integer)
-            as participants_{{ kind }},
+            cast(coalesce(participation_totals.participants_{{ kind }}, 0) as integer)
+                as participants_{{ kind }},
         {% endfor %}
         cast(coalesce(hosted_central.central_training_participation_count, 0) as integer)
             as central_training_participation_count,
@@ -158,14 +163,17 @@ final as (
         ) }} >= {{ var('regional_quota_share') }} as meets_regional_quota
     from keys
     left join asn_totals
-        on asn_totals.provinsi_kode = keys.provinsi_kode
-        and asn_totals.tahun = keys.tahun
+        on
+            keys.provinsi_kode = asn_totals.provinsi_kode
+            and keys.tahun = asn_totals.tahun
     left join participation_totals
-        on participation_totals.provinsi_kode = keys.provinsi_kode
-        and participation_totals.tahun = keys.tahun
+        on
+            keys.provinsi_kode = participation_totals.provinsi_kode
+            and keys.tahun = participation_totals.tahun
     left join hosted_central
-        on hosted_central.provinsi_kode = keys.provinsi_kode
-        and hosted_central.tahun = keys.tahun
+        on
+            keys.provinsi_kode = hosted_central.provinsi_kode
+            and keys.tahun = hosted_central.tahun
 )
 
 select * from final

@@ -47,7 +47,8 @@ validated as (
             when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
             when instansi_asal is null then 'instansi_missing'
             when jabatan is null then 'jabatan_missing'
-            when jenis_kompetensi is null
+            when
+                jenis_kompetensi is null
                 or jenis_kompetensi not in ('teknis', 'manajerial', 'sosial_kultural')
                 then 'unknown_jenis_kompetensi'
             when level_standar is null or level_standar not between 1 and 5

@@ -7,7 +7,7 @@ source as (
     select * from {{ source('bpsdm_daerah', 'participations') }}
 ),
 
-{#- the catalogue a file row must match (by code, else by name and start date) -#}
+-- the catalogue a file row must match (by code, else by name and start date)
 catalogue as (
     select distinct on (kode_pelatihan)
         kode_pelatihan,
@@ -96,32 +96,34 @@ validated as (
         renamed.*,
         case
             when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
-            when instansi_asal is null then 'instansi_missing'
+            when renamed.instansi_asal is null then 'instansi_missing'
             when renamed.nama_pelatihan is null and renamed.kode_pelatihan is null then 'pelatihan_missing'
-            when jenis_pelatihan_text is null then 'jenis_pelatihan_missing'
+            when renamed.jenis_pelatihan_text is null then 'jenis_pelatihan_missing'
             when renamed.tanggal_mulai is null then 'invalid_date'
-            when tanggal_selesai is null and tanggal_selesai_text is not null
+            when renamed.tanggal_selesai is null and renamed.tanggal_selesai_text is not null
                 then 'invalid_date'
             when renamed.tanggal_selesai < renamed.tanggal_mulai then 'invalid_date'
-            when jp is null then 'negative_jp'
-            when jp < 0 then 'negative_jp'
-            when hasil is null and hasil_text is not null then 'unknown_hasil'
-            when biaya_idr is null and jsonb_typeof(biaya_raw) = 'string'
-                and btrim(biaya_raw #>> '{}') != ''
+            when renamed.jp is null then 'negative_jp'
+            when renamed.jp < 0 then 'negative_jp'
+            when renamed.hasil is null and renamed.hasil_text is not null then 'unknown_hasil'
+            when
+                renamed.biaya_idr is null and jsonb_typeof(renamed.biaya_raw) = 'string'
+                and btrim(renamed.biaya_raw #>> '{}') != ''
                 then 'invalid_amount'
-            when biaya_idr < 0 then 'negative_amount'
-            when {{ is_unknown_instansi_code("case when instansi_asal ~* '^(\d{2}(\.\d{2})?|KL-\d{3})$' then upper(instansi_asal) end") }}
+            when renamed.biaya_idr < 0 then 'negative_amount'
+            when {{ is_unknown_instansi_code("case when renamed.instansi_asal ~* '^(\d{2}(\.\d{2})?|KL-\d{3})$' then upper(renamed.instansi_asal) end") }}
                 then 'unknown_instansi'
             when by_code.kode_pelatihan is null and by_name.kode_pelatihan is null
                 then 'unknown_training'
         end as invalid_reason
     from renamed
     left join catalogue as by_code
-        on by_code.kode_pelatihan = renamed.kode_pelatihan
+        on renamed.kode_pelatihan = by_code.kode_pelatihan
     left join catalogue as by_name
-        on renamed.kode_pelatihan is null
-        and by_name.name_key = lower(btrim(renamed.nama_pelatihan))
-        and by_name.tanggal_mulai = renamed.tanggal_mulai
+        on
+            renamed.kode_pelatihan is null
+            and by_name.name_key = lower(btrim(renamed.nama_pelatihan))
+            and renamed.tanggal_mulai = by_name.tanggal_mulai
 ),
 
 deduplicated as (

@@ -37,7 +37,8 @@ validated as (
             when asesmen_id is null then 'asesmen_id_missing'
             when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
             when instansi_kode is null and instansi_nama is null then 'instansi_missing'
-            when jenis_kompetensi is null
+            when
+                jenis_kompetensi is null
                 or jenis_kompetensi not in ('teknis', 'manajerial', 'sosial_kultural')
                 then 'unknown_jenis_kompetensi'
             when level_standar is not null and level_standar not between 1 and 5

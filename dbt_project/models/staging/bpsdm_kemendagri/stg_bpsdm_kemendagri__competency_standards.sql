@@ -31,7 +31,8 @@ validated as (
         case
             when standar_id is null then 'standar_id_missing'
             when jabatan is null then 'jabatan_missing'
-            when jenis_kompetensi is null
+            when
+                jenis_kompetensi is null
                 or jenis_kompetensi not in ('teknis', 'manajerial', 'sosial_kultural')
                 then 'unknown_jenis_kompetensi'
             when level_standar is null or level_standar not between 1 and 5

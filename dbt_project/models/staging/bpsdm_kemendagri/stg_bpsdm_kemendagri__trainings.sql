@@ -44,11 +44,13 @@ validated as (
         *,
         case
             when kode_pelatihan is null then 'kode_pelatihan_missing'
-            when jenis_pelatihan is null
+            when
+                jenis_pelatihan is null
                 or jenis_pelatihan not in (select s.jenis_pelatihan from {{ ref('training_kinds') }} as s)
                 then 'unknown_jenis_pelatihan'
             when mode is not null and mode not in ('klasikal', 'non_klasikal') then 'unknown_mode'
-            when kategori_pembelajaran is not null
+            when
+                kategori_pembelajaran is not null
                 and kategori_pembelajaran not in ('formal', 'sosial', 'pengalaman')
                 then 'unknown_kategori_pembelajaran'
             when tanggal_mulai is null then 'invalid_date'

@@ -34,7 +34,8 @@ validated as (
             when completion_id is null then 'completion_id_missing'
             when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
             when course_id is null then 'course_id_missing'
-            when completed_at_ms is null
+            when
+                completed_at_ms is null
                 or completed_at_ms not between 946684800000 and 4102444800000
                 then 'invalid_date'
             when duration_minutes is null or duration_minutes < 0 then 'negative_duration'

@@ -40,7 +40,8 @@ validated as (
             when sumber_dana is null then 'unknown_sumber_dana'
             when pagu_idr is null then 'invalid_amount'
             when pagu_idr < 0 then 'negative_amount'
-            when realisasi_idr is null and source_record -> 'realisasi' is not null
+            when
+                realisasi_idr is null and source_record -> 'realisasi' is not null
                 and jsonb_typeof(source_record -> 'realisasi') != 'null'
                 then 'invalid_amount'
             when realisasi_idr < 0 then 'negative_amount'
