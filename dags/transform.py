@@ -49,7 +49,7 @@ from cosmos import (
     ProjectConfig,
     RenderConfig,
 )
-from cosmos.constants import InvocationMode, TestBehavior
+from cosmos.constants import InvocationMode, TestBehavior, TestIndirectSelection
 
 MANIFEST = require_manifest()
 PROJECT_DIR = dbt_project_dir()
@@ -73,7 +73,12 @@ transform = DbtDag(
         target_name=TARGET_NAME,
         profiles_yml_filepath=PROJECT_DIR / "profiles.yml",
     ),
-    execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+    execution_config=ExecutionConfig(
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        # a model's build runs only the tests whose every parent is built by then
+        # (a relationships test waits for both of its models)
+        test_indirect_selection=TestIndirectSelection.CAUTIOUS,
+    ),
     render_config=RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         test_behavior=TestBehavior.BUILD,

@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('bpsdm_daerah', 'assessments') }}
+    select * from {{ source_or_empty('bpsdm_daerah', 'assessments') }}
 ),
 
 typed as (

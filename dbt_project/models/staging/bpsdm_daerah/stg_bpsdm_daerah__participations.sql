@@ -4,7 +4,7 @@
 with
 
 source as (
-    select * from {{ source('bpsdm_daerah', 'participations') }}
+    select * from {{ source_or_empty('bpsdm_daerah', 'participations') }}
 ),
 
 -- the catalogue a file row must match (by code, else by name and start date)

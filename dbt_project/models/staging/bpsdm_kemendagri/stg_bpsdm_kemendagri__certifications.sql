@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('bpsdm_kemendagri', 'certifications') }}
+    select * from {{ source_or_empty('bpsdm_kemendagri', 'certifications') }}
 ),
 
 keyed as (

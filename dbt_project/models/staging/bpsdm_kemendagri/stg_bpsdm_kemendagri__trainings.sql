@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('bpsdm_kemendagri', 'trainings') }}
+    select * from {{ source_or_empty('bpsdm_kemendagri', 'trainings') }}
 ),
 
 keyed as (

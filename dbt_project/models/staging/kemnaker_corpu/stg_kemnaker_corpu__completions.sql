@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('kemnaker_corpu', 'completions') }}
+    select * from {{ source_or_empty('kemnaker_corpu', 'completions') }}
 ),
 
 keyed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('satudata', 'budgets') }}
+    select * from {{ source_or_empty('satudata', 'budgets') }}
 ),
 
 keyed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('siasn', 'asn') }}
+    select * from {{ source_or_empty('siasn', 'asn') }}
 ),
 
 keyed as (

@@ -1,0 +1,24 @@
+{#- source(), or an empty relation of the raw layout while the raw table does
+    not exist yet: a source that has never loaded (no file dropped yet, say)
+    must not stop the models of every other source. The dependency on the
+    source is recorded at parse time as with source(); the next run after the
+    first load reads the real table (staging views are rebuilt every run). -#}
+{% macro source_or_empty(source_name, table_name) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if execute and model.resource_type != 'unit_test'
+        and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+        {{ log("raw table " ~ relation ~ " does not exist yet: read as empty", info=true) }}
+        (
+            select
+                cast(null as bigint) as _batch_id,
+                cast(null as text) as _source,
+                cast(null as text) as _entity,
+                cast(null as timestamptz) as _extracted_at,
+                cast(null as text) as _record_hash,
+                cast(null as jsonb) as record
+            where false
+        )
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
