@@ -82,6 +82,9 @@ transform = DbtDag(
     render_config=RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         test_behavior=TestBehavior.BUILD,
+        # A test on two models (relationships) runs as its own task after both,
+        # not inside the build of whichever parent happens to come first.
+        should_detach_multiple_parents_tests=True,
         # The Assets come from sinergi.assets (below), not from OpenLineage's
         # socket-path URIs, so consumers can build the same strings. (Cosmos takes
         # this from RenderConfig and overrides operator_args' value with it.)
