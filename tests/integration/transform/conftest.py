@@ -10,7 +10,7 @@ from transform_raw import create_raw_tables
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget
 
-HMAC_KEY = "sinergi-test-key"
+HMAC_KEY = "sinergi 'test' \\key é"  # quotes, a backslash and UTF-8 survive the SQL literal
 
 
 @pytest.fixture
