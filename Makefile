@@ -55,15 +55,17 @@ demo: setup ## Run the pipeline end to end on the embedded defaults
 	$(BIN)/sinergi demo
 
 .PHONY: lint
-lint: venv ## ruff, sqlfluff and mypy
+lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint plugins/sinergi/warehouse/sql
+	$(BIN)/sinergi transform lint
 	$(BIN)/mypy
 
 .PHONY: test
-test: lint manifest ## Lint, then run every test (unit, DAG integrity, integration)
-	$(BIN)/pytest
+test: lint ## Lint, then run every test (unit, DAG integrity, integration)
+	@# The embedded PostgreSQL is stopped after the tests, whatever their result.
+	status=0; $(BIN)/pytest || status=$$?; $(BIN)/sinergi warehouse stop; exit $$status
 
 .PHONY: bench-simulator
 bench-simulator: venv ## Benchmark: simulator rows/s and peak memory at 100k and 1M ASN
@@ -76,6 +78,10 @@ bench-ingest: venv ## Benchmark: Sinergi ingest vs dlt vs psql \copy (1M partici
 .PHONY: bench-dbt
 bench-dbt: manifest ## Benchmark: dbt build seconds, full refresh vs incremental
 	$(BIN)/python benchmarks/bench_dbt.py
+
+.PHONY: docs
+docs: setup ## Generate the dbt docs site (dbt_project/target/index.html)
+	$(BIN)/sinergi transform docs
 
 .PHONY: format
 format: venv ## Apply ruff's formatting and fixes
