@@ -59,6 +59,8 @@ lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint plugins/sinergi/warehouse/sql
+	@# sqlfluff's dbt templater compiles the project, which needs the warehouse database.
+	$(BIN)/sinergi warehouse init
 	$(BIN)/sinergi transform lint
 	$(BIN)/mypy
 
