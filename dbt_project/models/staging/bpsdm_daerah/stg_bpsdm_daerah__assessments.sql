@@ -68,14 +68,10 @@ validated as (
 deduplicated as (
     select
         *,
-        row_number() over (
-            partition by
-                case
-                    when invalid_reason is null then 'valid|' || file_row_id
-                    else 'invalid|' || _record_hash
-                end
-            order by _batch_id desc, _extracted_at desc, _record_hash desc
-        ) as version_rank
+        {{ version_rank(
+            'file_row_id',
+            "_batch_id desc, _extracted_at desc, _record_hash desc",
+        ) }} as version_rank
     from validated
 ),
 

@@ -44,14 +44,10 @@ validated as (
 deduplicated as (
     select
         *,
-        row_number() over (
-            partition by
-                case
-                    when invalid_reason is null then 'valid|' || standar_id
-                    else 'invalid|' || _record_hash
-                end
-            order by source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc
-        ) as version_rank
+        {{ version_rank(
+            'standar_id',
+            "source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc",
+        ) }} as version_rank
     from validated
 ),
 

@@ -46,14 +46,10 @@ validated as (
 deduplicated as (
     select
         *,
-        row_number() over (
-            partition by
-                case
-                    when invalid_reason is null then 'valid|' || completion_id
-                    else 'invalid|' || _record_hash
-                end
-            order by _batch_id desc, _record_hash desc
-        ) as version_rank
+        {{ version_rank(
+            'completion_id',
+            "_batch_id desc, _record_hash desc",
+        ) }} as version_rank
     from validated
 ),
 
