@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urljoin
@@ -142,9 +143,19 @@ class SourceClient:
         return urljoin(self.base_url, path_or_url.lstrip("/"))
 
     def get_json(
-        self, path_or_url: str, params: dict[str, Any] | None = None, *, entity: str | None = None
+        self,
+        path_or_url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        entity: str | None = None,
+        decode: Callable[[bytes], Any] | None = None,
     ) -> tuple[Any, requests.Response]:
-        """GET and decode JSON; undecodable (truncated) bodies and one 401 are retried."""
+        """GET and decode JSON; undecodable (truncated) bodies and one 401 are retried.
+
+        `decode` replaces the full decode (a page is read with `RawJson.parse`); it must
+        raise `msgspec.DecodeError` or `ValueError` on a body that is not valid JSON.
+        """
+        decode = decode or _decode
         url = self.url(path_or_url)
         what = f"{self.source}.{entity}" if entity else self.source
         refreshed = False
@@ -162,7 +173,7 @@ class SourceClient:
                     f"HTTP {response.status_code} from {url}: {_snippet(response)}",
                 )
             try:
-                return _decode(response.content), response
+                return decode(response.content), response
             except (ValueError, msgspec.DecodeError) as error:
                 delay = backoff_delay(attempt, self.settings)
                 log.warning(

@@ -2,7 +2,8 @@
 
 Each paginator is a generator of `Page`s, so the loader pulls one page at a
 time and a source is never held in memory. Which one a source uses is
-registry configuration (`pagination.type`).
+registry configuration (`pagination.type`). Pages are read with `RawJson`:
+paging fields are decoded, records are left as the bytes the source sent.
 """
 
 from __future__ import annotations
@@ -12,36 +13,47 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+import requests
+
 from sinergi.ingestion.http import SourceClient, SourceError
+from sinergi.ingestion.raw_json import RawJson
 from sinergi.ingestion.registry import Entity, Pagination
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of records and when it was read (the raw table's `_extracted_at`)."""
+    """One page: its records as sent (`array` is the JSON array holding them, `records`
+    its elements) and when it was read (the raw table's `_extracted_at`)."""
 
-    records: list[Any]
+    array: bytes
+    records: list[msgspec.Raw]
     extracted_at: datetime
 
 
 Paginator = Callable[[SourceClient, Entity, Pagination, str, dict[str, Any]], Iterator[Page]]
 
 
-def dig(body: Any, path: str, *, source: str, entity: str) -> Any:
+def dig(body: RawJson, path: str, *, source: str, entity: str) -> RawJson:
     """The value at a dotted path (`result.records`); "" is the body itself."""
-    value = body
-    for part in filter(None, path.split(".")):
-        if not isinstance(value, dict) or part not in value:
-            raise SourceError(source, entity, f"response has no {path!r}")
-        value = value[part]
+    value = body.child(path)
+    if value is None:
+        raise SourceError(source, entity, f"response has no {path!r}")
     return value
 
 
-def _records(body: Any, path: str, client: SourceClient, entity: Entity) -> list[Any]:
-    records = dig(body, path, source=client.source, entity=entity.name)
-    if not isinstance(records, list):
+def _page(body: RawJson, path: str, client: SourceClient, entity: Entity) -> Page:
+    array = dig(body, path, source=client.source, entity=entity.name)
+    records = array.items()
+    if records is None:
         raise SourceError(client.source, entity.name, f"{path or 'the body'} is not a list")
-    return records
+    return Page(bytes(array.raw), records, _now())
+
+
+def _get(
+    client: SourceClient, entity: Entity, url: str, query: dict[str, Any] | None
+) -> tuple[RawJson, requests.Response]:
+    return client.get_json(url, query, entity=entity.name, decode=RawJson.parse)
 
 
 def _now() -> datetime:
@@ -58,9 +70,9 @@ def cursor_pages(
     """`?cursor=<opaque>` until the page's next cursor is null."""
     query = {**params, pagination.limit_param: pagination.page_size}
     while True:
-        body, _ = client.get_json(entity.path or "", query, entity=entity.name)
-        yield Page(_records(body, records_path, client, entity), _now())
-        next_cursor = body.get(pagination.next_cursor_field) if isinstance(body, dict) else None
+        body, _ = _get(client, entity, entity.path or "", query)
+        yield _page(body, records_path, client, entity)
+        next_cursor = body.get(pagination.next_cursor_field)
         if not next_cursor:
             return
         query = {**query, pagination.cursor_param: next_cursor}
@@ -81,14 +93,14 @@ def offset_pages(
             pagination.offset_param: offset,
             pagination.limit_param: pagination.page_size,
         }
-        body, _ = client.get_json(entity.path or "", query, entity=entity.name)
-        records = _records(body, records_path, client, entity)
-        yield Page(records, _now())
-        offset += len(records)
-        total = body.get(pagination.total_field) if isinstance(body, dict) else None
-        if not records or (total is not None and offset >= int(total)):
+        body, _ = _get(client, entity, entity.path or "", query)
+        page = _page(body, records_path, client, entity)
+        yield page
+        offset += len(page.records)
+        total = body.get(pagination.total_field)
+        if not page.records or (total is not None and offset >= int(total)):
             return
-        if total is None and len(records) < pagination.page_size:
+        if total is None and len(page.records) < pagination.page_size:
             return
 
 
@@ -103,8 +115,8 @@ def link_pages(
     url: str = entity.path or ""
     query: dict[str, Any] | None = {**params, pagination.limit_param: pagination.page_size}
     while True:
-        body, response = client.get_json(url, query, entity=entity.name)
-        yield Page(_records(body, records_path, client, entity), _now())
+        body, response = _get(client, entity, url, query)
+        yield _page(body, records_path, client, entity)
         next_link = response.links.get("next", {}).get("url")
         if not next_link:
             return
@@ -127,14 +139,14 @@ def ckan_pages(
             "limit": pagination.page_size,
             "offset": offset,
         }
-        body, _ = client.get_json("api/3/action/datastore_search", query, entity=entity.name)
-        if not isinstance(body, dict) or body.get("success") is False:
-            raise SourceError(client.source, entity.name, f"CKAN error: {str(body)[:200]}")
-        records = _records(body, "result.records", client, entity)
-        yield Page(records, _now())
-        offset += len(records)
+        body, _ = _get(client, entity, "api/3/action/datastore_search", query)
+        if not body.is_object or body.get("success") is False:
+            raise SourceError(client.source, entity.name, f"CKAN error: {bytes(body.raw[:200])!r}")
+        page = _page(body, "result.records", client, entity)
+        yield page
+        offset += len(page.records)
         total = dig(body, "result", source=client.source, entity=entity.name).get("total")
-        if not records or (total is not None and offset >= int(total)):
+        if not page.records or (total is not None and offset >= int(total)):
             return
 
 

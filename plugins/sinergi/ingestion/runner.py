@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
+import msgspec
 import psycopg
 from psycopg import sql
 
@@ -27,14 +28,15 @@ from sinergi.ingestion.http import HttpSettings, SourceClient, SourceError
 from sinergi.ingestion.paginators import PAGINATORS, Page
 from sinergi.ingestion.prefetch import prefetch
 from sinergi.ingestion.progress import Progress, ProgressCallback
+from sinergi.ingestion.raw_json import NOT_AN_OBJECT, RecordFields
 from sinergi.ingestion.raw_loader import (
     RAW_SCHEMA,
     Batch,
     BatchResult,
     LoadError,
     QuarantinedRecord,
-    canonical_json,
     copy_text_line,
+    needs_copy_escape,
     open_batch,
     result_of,
 )
@@ -184,33 +186,32 @@ def _load_pages(
     advance: Callable[[int], None],
 ) -> None:
     """Stream pages into COPY; track the incremental high-water mark."""
-    incremental_field = entity.incremental.field if entity.incremental else None
+    fields = RecordFields(entity)
     high: Any = None
-    key_field = entity.primary_key
     refused: list[QuarantinedRecord] = []  # rare; written after COPY, which blocks other SQL
     with batch.copy() as copy:
         for page in pages:
             prefix = batch.line_prefix(page.extracted_at)
+            page_fields = fields.of(page.array, page.records)
+            escape = needs_copy_escape(page.array)
+            may_hold_nul = b"\\u0000" in page.array
             lines: list[bytes] = []
-            for record in page.records:
-                if not isinstance(record, dict):
-                    refused.append(QuarantinedRecord(None, "not a JSON object", record))
+            for record, key in zip(page.records, page_fields.keys, strict=True):
+                if key is NOT_AN_OBJECT:
+                    refused.append(QuarantinedRecord(None, "not a JSON object", _value(record)))
                     continue
-                text = canonical_json(record)
-                if b"\\u0000" in text:  # jsonb cannot hold NUL characters
-                    key = _key(record, key_field)
-                    refused.append(QuarantinedRecord(key, "contains a NUL character", record))
+                if may_hold_nul and b"\\u0000" in bytes(record):  # jsonb cannot hold NUL
+                    refused.append(
+                        QuarantinedRecord(key, "contains a NUL character", _value(record))
+                    )
                     continue
-                line, digest = copy_text_line(prefix, text)
-                if seen and seen.get(_key(record, key_field) or "") == digest:
+                line, digest = copy_text_line(prefix, record, escape=escape)
+                if seen and seen.get(key or "") == digest:
                     continue
                 lines.append(line)
-                if incremental_field is not None:
-                    value = record.get(incremental_field)
-                    if value is not None and (high is None or _later(value, high)):
-                        high = value
             if lines:
                 copy.write(b"".join(lines))
+            high = _latest([high, *page_fields.incremental])
             batch.rows_read += len(page.records)
             batch.rows_loaded += len(lines)
             advance(len(page.records))
@@ -221,9 +222,22 @@ def _load_pages(
         batch.watermark_to = str(high)
 
 
-def _key(record: dict[str, Any], field: str) -> str | None:
-    value = record.get(field)
-    return None if value is None else str(value)
+def _value(record: msgspec.Raw) -> Any:
+    """A refused record, decoded for `quarantine.records`."""
+    return msgspec.json.decode(record)
+
+
+def _latest(values: list[Any]) -> Any:
+    """The latest incremental value (by `_later`), None when there is none."""
+    present = [value for value in values if value is not None]
+    kinds = set(map(type, present))
+    if kinds and (kinds == {str} or kinds <= {int, float}):
+        return max(present)  # what `_later` gives, without a call per record
+    high: Any = None
+    for value in present:
+        if high is None or _later(value, high):
+            high = value
+    return high
 
 
 def _typed(stored: str, like: Any) -> Any:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Iterator
 
 import pytest
+import xxhash
 
 from sinergi.ingestion.http import HttpSettings, backoff_delay
 from sinergi.ingestion.prefetch import prefetch
@@ -22,7 +22,7 @@ def test_canonical_json_sorts_keys_and_keeps_unicode() -> None:
 def test_copy_line_escapes_backslashes_and_hashes_the_json() -> None:
     text = canonical_json({"unit": 'x\\y\t"z"\n'})
     line, digest = copy_text_line(b"1\tsrc\tent\t2026-01-01T00:00:00+00:00\t", text)
-    assert digest == record_hash(text) == hashlib.md5(text).hexdigest()
+    assert digest == record_hash(text) == xxhash.xxh3_128_hexdigest(text)
     fields = line.rstrip(b"\n").split(b"\t")
     assert len(fields) == 6, "a tab or newline leaked into the COPY line"
     # COPY text format turns the doubled backslashes back into the JSON text.
