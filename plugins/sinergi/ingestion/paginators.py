@@ -24,9 +24,11 @@ from sinergi.ingestion.registry import Entity, Pagination
 @dataclass(frozen=True)
 class Page:
     """One page: its records as sent (`array` is the JSON array holding them, `records`
-    its elements) and when it was read (the raw table's `_extracted_at`)."""
+    its elements, `content` the whole body they are slices of) and when it was read
+    (the raw table's `_extracted_at`)."""
 
-    array: bytes
+    content: bytes
+    array: bytes | msgspec.Raw
     records: list[msgspec.Raw]
     extracted_at: datetime
 
@@ -47,7 +49,7 @@ def _page(body: RawJson, path: str, client: SourceClient, entity: Entity) -> Pag
     records = array.items()
     if records is None:
         raise SourceError(client.source, entity.name, f"{path or 'the body'} is not a list")
-    return Page(bytes(array.raw), records, _now())
+    return Page(bytes(body.raw), array.raw, records, _now())
 
 
 def _get(

@@ -107,12 +107,12 @@ def ensure_raw_table(conn: psycopg.Connection, table: str) -> None:
 
 
 class _BoundedQueuedWriter(QueuedLibpqWriter):
-    """psycopg's queued COPY writer with at most 64 chunks (<= 8 MB) in flight instead of
+    """psycopg's queued COPY writer with at most 4 chunks (<= 512 KB) in flight instead of
     1024 (128 MB): memory stays flat and small when the server is the slower side."""
 
     def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
         super().__init__(cursor)
-        self._queue.maxsize = 64  # read by every put(); set before the first write
+        self._queue.maxsize = 4  # read by every put(); set before the first write
 
 
 @dataclass

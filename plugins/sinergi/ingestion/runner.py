@@ -25,6 +25,7 @@ from psycopg import sql
 from sinergi.ingestion.auth import build_authenticator
 from sinergi.ingestion.connections import get_connection
 from sinergi.ingestion.http import HttpSettings, SourceClient, SourceError
+from sinergi.ingestion.malloc import pin_mmap_threshold
 from sinergi.ingestion.paginators import PAGINATORS, Page
 from sinergi.ingestion.prefetch import prefetch
 from sinergi.ingestion.progress import Progress, ProgressCallback
@@ -113,6 +114,7 @@ def ingest_entity(
 ) -> BatchResult:
     """Extract one entity and load it as one batch (see the module docstring)."""
     target = target or resolve_target()
+    pin_mmap_threshold()
     with open_batch(target, source.name, entity.name, entity.table) as batch:
         watermark, watermark_batch = (None, None) if full_refresh else batch.read_watermark()
         batch.watermark_from = watermark
@@ -193,8 +195,8 @@ def _load_pages(
         for page in pages:
             prefix = batch.line_prefix(page.extracted_at)
             page_fields = fields.of(page.array, page.records)
-            escape = needs_copy_escape(page.array)
-            may_hold_nul = b"\\u0000" in page.array
+            escape = needs_copy_escape(page.content)  # whole-body checks: one pass a page
+            may_hold_nul = b"\\u0000" in page.content
             lines: list[bytes] = []
             for record, key in zip(page.records, page_fields.keys, strict=True):
                 if key is NOT_AN_OBJECT:
