@@ -57,6 +57,7 @@ from sinergi.simulator.world import (
 logger = logging.getLogger(__name__)
 
 HOST, DUP, UPDATE, JUNK = 0, 1, 2, 3
+TRAINING_BLOCK = 4096  # catalogue entries per chunk (a national month announces ~45k)
 
 # Why an injected record is invalid, per entity (index = Activity.junk_reason).
 REASONS: dict[str, tuple[str, ...]] = {
@@ -244,11 +245,15 @@ class Sources:
 
     @cached_property
     def trainings(self) -> Stream:
-        counts = np.zeros((N_PERIODS, 1), dtype=np.int64)
+        """A month's catalogue (announced the month before), cut into chunks of TRAINING_BLOCK."""
+        totals = np.zeros(N_PERIODS, dtype=np.int64)
         for period in range(N_PERIODS - 1):
             valid = int(self.world.training_counts[period + 1].sum())
-            counts[period, 0] = valid + len(self.training_junk(period)[0])
-        return Stream("bpsdm_kemendagri.trainings", counts, self._build_trainings, 4)
+            totals[period] = valid + len(self.training_junk(period)[0])
+        width = max(1, -(-int(totals.max()) // TRAINING_BLOCK))
+        first = np.arange(width, dtype=np.int64) * TRAINING_BLOCK
+        counts = np.clip(totals[:, None] - first[None, :], 0, TRAINING_BLOCK)
+        return Stream("bpsdm_kemendagri.trainings", counts, self._build_trainings)
 
     def training_names(self, period: int, host: np.ndarray, details: dict) -> list[str]:
         """Unique human titles: kind, topic, cohort, year and host."""
@@ -270,9 +275,14 @@ class Sources:
         return names
 
     def _build_trainings(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        """Catalogue positions [lo, hi) of a month: valid trainings first, then invalid ones."""
         world = self.world
         start_period = period + 1
-        host, number = world.training_keys(start_period)
+        lo = block * TRAINING_BLOCK
+        hi = lo + len(ts)
+        all_host, all_number = world.training_keys(start_period)
+        n_valid = len(all_host)
+        host, number = all_host[lo:hi], all_number[lo:hi]
         d = world.training_details(start_period, host, number)
         names = self.training_names(start_period, host, d)
         host_names = self.name_json(host, d["name_variant"])
@@ -301,12 +311,18 @@ class Sources:
                     stamp=stamps[i],
                 )
             )
+        # Each invalid entry copies the kind, JP and dates of valid entry j % n_valid.
+        junk = np.arange(max(lo, n_valid), hi, dtype=np.int64) - n_valid
+        base = junk % max(n_valid, 1)
+        if n_valid:
+            d = world.training_details(start_period, all_host[base], all_number[base])
+            starts, ends = iso_days(d["start"]), iso_days(d["end"])
         reason, how = self.training_junk(period)
         year = period_year_month(start_period)[0]
-        for j, (r, h) in enumerate(zip(reason.tolist(), how.tolist(), strict=True)):
-            base = j % max(len(host), 1)
-            kind = TRAINING_KINDS[int(d["kind"][base])] if len(host) else TRAINING_KINDS[5]
-            jp = int(d["jp"][base]) if len(host) else 20
+        for k, j in enumerate(junk.tolist()):
+            r, h = int(reason[j]), int(how[j])
+            kind = TRAINING_KINDS[int(d["kind"][k])] if n_valid else TRAINING_KINDS[5]
+            jp = int(d["jp"][k]) if n_valid else 20
             out.append(
                 self._training_json(
                     code=f"PLT{period_tag(start_period)}-999-{j:04d}",
@@ -316,14 +332,14 @@ class Sources:
                     category=kind.category,
                     host=0,
                     host_name=self._name_json[0][0],
-                    start=impossible_date(year, h) if r == 0 else starts[base],
-                    end=ends[base] if len(host) else f"{year}-12-01",
+                    start=impossible_date(year, h) if r == 0 else starts[k],
+                    end=ends[k] if n_valid else f"{year}-12-01",
                     jp=-jp if r == 1 else jp,
                     accredited=False,
                     seats=30,
                     quota=-1,
                     drift=-1,
-                    stamp=stamps[len(host) + j],
+                    stamp=stamps[len(host) + k],
                 )
             )
         return out

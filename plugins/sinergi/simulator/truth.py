@@ -143,6 +143,13 @@ class TruthBuilder:
     def _visible(self, stream_name: str, period: int, block: int) -> np.ndarray:
         return self.s.streams[stream_name].chunk_timestamps(period, block) <= self.clock
 
+    def _period_visible(self, stream_name: str, period: int) -> np.ndarray:
+        """Which records of a whole period are visible (a prefix: streams are time-ordered)."""
+        stream = self.s.streams[stream_name]
+        size = int(stream.period_total[period])
+        seen = stream.count_until(self.clock) - int(stream.period_start[period])
+        return np.arange(size) < min(max(seen, 0), size)
+
     def _folder_visible(self, folder: np.ndarray, period: int) -> np.ndarray:
         if not self.include_files:
             return np.zeros(len(folder), dtype=bool)
@@ -355,7 +362,7 @@ class TruthBuilder:
         by_kind = _Acc()
         name = "bpsdm_kemendagri.trainings"
         for period in range(N_PERIODS - 1):
-            vis = self._visible(name, period, 0)
+            vis = self._period_visible(name, period)
             host, number = self.w.training_keys(period + 1)
             details = self.w.training_details(period + 1, host, number)
             year = str(period_year_month(period + 1)[0])
