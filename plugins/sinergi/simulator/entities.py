@@ -19,7 +19,7 @@ import numpy as np
 from sinergi.simulator import rand
 from sinergi.simulator.institutions import CENTRAL
 from sinergi.simulator.nip import mangle
-from sinergi.simulator.streams import Stream
+from sinergi.simulator.streams import Chunk, Stream
 from sinergi.simulator.timeline import (
     N_PERIODS,
     PERIOD_START_DAY,
@@ -57,6 +57,11 @@ from sinergi.simulator.world import (
 logger = logging.getLogger(__name__)
 
 HOST, DUP, UPDATE, JUNK = 0, 1, 2, 3
+# One participation record; %-formatting a tuple per row runs in C (no per-field bytecode).
+PARTICIPATION_JSON = (
+    '{"partisipasi_id":"%s%05d%s","kode_pelatihan":"PLT%s-%03d-%04d","nip":"%s",%s'
+    '"pelapor":"%s","hasil":"%s","jp_diakui":%d,%s"modified_at":"%s"}'
+)
 TRAINING_BLOCK = 4096  # catalogue entries per chunk (a national month announces ~45k)
 
 # Why an injected record is invalid, per entity (index = Activity.junk_reason).
@@ -171,7 +176,7 @@ class Sources:
         """
         world = self.world
         if period == 0:
-            size = world.asn_block(block).size
+            size = world.asn_core(block).size
             gen = rand.rng(world.seed, "asn-junk", block)
             src, reason, how = world._junk(gen, size, 2)
             who = np.concatenate([np.arange(size), src])
@@ -390,13 +395,14 @@ class Sources:
         counts = self._per_block(lambda p, b: len(self.participation_rows(p, b).role))
         return Stream("bpsdm_kemendagri.participations", counts, self._build_participations)
 
-    def _build_participations(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+    def _build_participations(self, period: int, block: int, ts: np.ndarray) -> Chunk:
         world = self.world
         rows = self.participation_rows(period, block)
         cur = world.participations(period, block)
-        prev = world.participations(period - 1, block) if period >= 2 else cur
-        is_update = rows.role == UPDATE
-        is_junk = rows.role == JUNK
+        prev = world.participations(period - 1, block, details=False) if period >= 2 else cur
+        role = rows.role
+        is_update = role == UPDATE
+        is_junk = role == JUNK
         src = rows.tidx.copy()
         src[is_junk] = cur.junk_src[rows.tidx[is_junk]]
 
@@ -410,38 +416,47 @@ class Sources:
             return pick(cur.columns[name], prev.columns[name])
 
         owner = pick(cur.owner, prev.owner)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         inst = gather("inst")
-        host, number, jp = gather("host"), gather("number"), gather("t_jp")
+        host, number = gather("host"), gather("number")
+        # Training JP: late updates look up last month's trainings for their rows only.
+        jp = np.empty(len(src), dtype=np.int64)
+        jp[~is_update] = cur.columns["t_jp"][src[~is_update]]
+        if is_update.any():
+            found = world.training_details(period - 1, host[is_update], number[is_update])
+            jp[is_update] = found["jp"]
         final, proses = gather("final"), gather("proses")
-        variant_u = np.where(rows.role == DUP, gather("dup_variant_u"), gather("variant_u"))
+        variant_u = np.where(role == DUP, gather("dup_variant_u"), gather("variant_u"))
         names = self.name_json(inst, variant_u)
-        drift = self.drift_kind(np.where(rows.role == DUP, gather("file_u"), gather("drift_u")))
-        junk_reason = np.full(len(rows.role), -1)
-        junk_how = np.zeros(len(rows.role), dtype=np.int64)
+        drift = self.drift_kind(np.where(role == DUP, gather("file_u"), gather("drift_u")))
+        junk_reason = np.full(len(role), -1)
+        junk_how = np.zeros(len(role), dtype=np.int64)
         junk_reason[is_junk] = cur.junk_reason[rows.tidx[is_junk]]
         junk_how[is_junk] = cur.junk_how[rows.tidx[is_junk]]
-        stamps = iso_ms(ts)
-        inst_codes = world.inst.codes
-        tags = {period: period_tag(period), period - 1: period_tag(max(period - 1, 0))}
         nips = asn.nip[owner].astype(str).tolist()
+        for i in np.flatnonzero(junk_reason == 0).tolist():
+            nips[i] = mangle(nips[i], int(junk_how[i]))
+        unknown = junk_reason == 2  # a training code that matches no training
+        host = np.where(unknown, 999, host)
+        number = np.where(unknown, junk_how % 10000, number)
         hasil_code = np.where(
-            (rows.role == UPDATE) | (rows.role == JUNK), final, np.where(proses, PROSES, final)
+            (role == UPDATE) | (role == JUNK), final, np.where(proses, PROSES, final)
         )
-        hasil_code = np.where(junk_reason == 1, LULUS, hasil_code).tolist()
-        prefix = {
-            HOST: (f"PRT{period:02d}{block:05d}", "1", tags[period]),
-            DUP: (f"PRT{period:02d}{block:05d}", "2", tags[period]),
-            UPDATE: (f"PRT{period - 1:02d}{block:05d}", "1", tags[period - 1]),
-            JUNK: (f"PRT{period:02d}{block:05d}", "9", tags[period]),
+        hasil_code = np.where(junk_reason == 1, LULUS, hasil_code)
+        jp_out = np.where(hasil_code == LULUS, jp, 0)
+        jp_out = np.where(junk_reason == 1, -np.maximum(jp, 1), jp_out)
+        # Per role: id head, id suffix, training-code tag, reporter.
+        this = (f"PRT{period:02d}{block:05d}", period_tag(period))
+        last = (f"PRT{period - 1:02d}{block:05d}", period_tag(max(period - 1, 0)))
+        by_role = {
+            HOST: (this[0], "1", this[1], "penyelenggara"),
+            DUP: (this[0], "2", this[1], "asal"),
+            UPDATE: (last[0], "1", last[1], "penyelenggara"),
+            JUNK: (this[0], "9", this[1], "penyelenggara"),
         }
-        reporter = {
-            HOST: "penyelenggara",
-            DUP: "asal",
-            UPDATE: "penyelenggara",
-            JUNK: "penyelenggara",
-        }
-        origin_of = [
+        parts = [by_role[r] for r in role.tolist()]
+        inst_codes = world.inst.codes
+        origin = [
             f'"instansi_asal_kode":"{inst_codes[a]}","instansi_asal_nama":{b},'
             if d <= 0
             else (
@@ -451,32 +466,23 @@ class Sources:
             )
             for a, b, d in zip(inst.tolist(), names, drift.tolist(), strict=True)
         ]
-        jp_out = np.where(np.asarray(hasil_code) == LULUS, jp, 0)
-        jp_out = np.where(junk_reason == 1, -np.maximum(jp, 1), jp_out).tolist()
-        out = []
-        for i, (role, t, reason, how, h, num, d) in enumerate(
-            zip(
-                rows.role.tolist(),
-                rows.tidx.tolist(),
-                junk_reason.tolist(),
-                junk_how.tolist(),
-                host.tolist(),
-                number.tolist(),
-                drift.tolist(),
-                strict=True,
-            )
-        ):
-            head, suffix, tag = prefix[role]
-            nip_text = mangle(nips[i], how) if reason == 0 else nips[i]
-            code = f"{tag}-999-{how % 10000:04d}" if reason == 2 else f"{tag}-{h:03d}-{num:04d}"
-            extra = '"metode":"blended",' if d == 0 else ""
-            out.append(
-                f'{{"partisipasi_id":"{head}{t:05d}{suffix}","kode_pelatihan":"PLT{code}",'
-                f'"nip":"{nip_text}",{origin_of[i]}"pelapor":"{reporter[role]}",'
-                f'"hasil":"{HASIL[hasil_code[i]]}","jp_diakui":{jp_out[i]},{extra}'
-                f'"modified_at":"{stamps[i]}"}}'.encode()
-            )
-        return out
+        columns = zip(
+            [p[0] for p in parts],
+            rows.tidx.tolist(),
+            [p[1] for p in parts],
+            [p[2] for p in parts],
+            host.tolist(),
+            number.tolist(),
+            nips,
+            origin,
+            [p[3] for p in parts],
+            [HASIL[h] for h in hasil_code.tolist()],
+            jp_out.tolist(),
+            ['"metode":"blended",' if d == 0 else "" for d in drift.tolist()],
+            iso_ms(ts),
+            strict=True,
+        )
+        return Chunk.from_text(list(map(PARTICIPATION_JSON.__mod__, columns)))
 
     # ------------------------------------------------------ certifications
     def activity_rows(
@@ -504,7 +510,7 @@ class Sources:
     def _build_certifications(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
         world = self.world
         act = world.certifications(period, block)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         src, reason, how = self.activity_rows(act, "certification-order", period, block)
         owner = act.owner[src]
         day = world_day(period, act.columns["day"][src])
@@ -547,7 +553,7 @@ class Sources:
     def _build_assessments(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
         world = self.world
         act = world.assessments(period, block)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         src, reason, how = self.assessment_rows(period, block)
         c = act.columns
         owner = act.owner[src]
@@ -589,7 +595,7 @@ class Sources:
     def _build_completions(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
         world = self.world
         act = world.completions(period, block)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         src, reason, how = self.activity_rows(act, "completion-order", period, block)
         course = act.columns["course"][src]
         minutes = course_minutes(course)

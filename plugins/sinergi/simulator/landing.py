@@ -105,7 +105,7 @@ def assessment_file_rows(sources: Sources, period: int, block: int) -> FileRows:
     world = sources.world
     act = world.assessments(period, block)
     src = np.flatnonzero(act.columns["by_file"])
-    folder = world.asn_block(block).inst[act.owner[src]]
+    folder = world.asn_core(block).inst[act.owner[src]]
     kind = np.full(len(src), HOST_REPORT)
     return _with_junk(
         world.seed,

@@ -161,7 +161,7 @@ class TruthBuilder:
 
     # ------------------------------------------------------- ASN blocks
     def add_block(self, block: int) -> None:
-        asn = self.w.asn_block(block)
+        asn = self.w.asn_core(block)
         minutes = np.zeros((len(YEARS), asn.size), dtype=np.int64)
         visible_asn = self._asn(block)
         self._participations(block, minutes)
@@ -181,7 +181,7 @@ class TruthBuilder:
         who, junk, reason, _, _ = self.s.asn_rows(0, block)
         vis = self._visible("siasn.asn", 0, block)
         self._count_invalid("siasn.asn", REASONS["asn"], reason[junk & vis])
-        visible = np.zeros(self.w.asn_block(block).size, dtype=bool)
+        visible = np.zeros(self.w.asn_core(block).size, dtype=bool)
         visible[who[~junk & vis]] = True
         return visible
 
@@ -270,7 +270,7 @@ class TruthBuilder:
 
     def _certifications(self, block: int) -> None:
         name = "bpsdm_kemendagri.certifications"
-        asn = self.w.asn_block(block)
+        asn = self.w.asn_core(block)
         for period in range(1, N_PERIODS):
             act = self.w.certifications(period, block)
             src, reason, _ = self.s.activity_rows(act, "certification-order", period, block)

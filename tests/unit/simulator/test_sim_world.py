@@ -78,6 +78,14 @@ def test_records_are_the_chunks_in_order(sources):
     assert stream.records(5, 9) == whole[5:9]
 
 
+def test_the_core_of_a_block_is_the_full_block_without_names(sources):
+    world = sources.world
+    for block in range(world.n_blocks):
+        full, core = world._make_asn_block(block, True), world._make_asn_block(block, False)
+        for name in ("inst", "nip", "job", "propensity", "lms_user"):
+            np.testing.assert_array_equal(getattr(core, name), getattr(full, name), err_msg=name)
+
+
 def test_a_page_is_the_records_joined(sources):
     stream: Stream = sources.participations
     first_chunk = int(stream.counts[stream.counts > 0][0])
