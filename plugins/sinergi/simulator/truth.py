@@ -72,7 +72,8 @@ DEFINITIONS: dict[str, str] = {
     "Kode Pelatihan match the training by nama_pelatihan (case-insensitive) and tanggal_mulai.",
     "participation_result": "Best result over the latest versions of all reports: lulus > "
     "tidak_lulus > proses. File status 'Lulus'/'LULUS' = lulus, 'Tidak Lulus' = tidak_lulus, "
-    "'Proses' = proses.",
+    "'Proses' = proses; the rows of a file without a Status column (it is optional) are "
+    "lulus.",
     "participation_jp": "Recognised JP of a participation = the training's JP (API jp_diakui, "
     "file JP column) when its result is lulus, else 0.",
     "province": "Province of the participant's origin institution (instansi_asal: code, or name "
@@ -220,9 +221,12 @@ class TruthBuilder:
         vis = self._folder_visible(rows.folder, period)
         self._note_folders(rows.folder, period, vis)
         self.file_rows["participations"] += int(vis.sum())
-        for kind in (landing.HOST_REPORT, landing.ORIGIN_REPORT):
-            idx = rows.src[(rows.kind == kind) & vis]
-            np.maximum.at(best, idx, initial[idx])
+        # A file without its optional Status column reports its rows as lulus.
+        folders = np.unique(rows.folder)
+        silent = folders[landing.lacks_status(self.s, folders, period)]
+        reported = (rows.kind != landing.JUNK_ROW) & vis
+        rank = np.where(np.isin(rows.folder, silent), _RANK[LULUS], initial[rows.src])
+        np.maximum.at(best, rows.src[reported], rank[reported])
         junk = (rows.kind == landing.JUNK_ROW) & vis
         self._count_invalid(
             "bpsdm_daerah.participations", landing.PARTICIPATION_REASONS, rows.reason[junk]

@@ -208,9 +208,9 @@ class World:
             pns_nip(birth_ymd, (start_ym // 12) * 100 + start_ym % 12 + 1, gender, seq),
         )
         if not full:
-            gen.bit_generator.advance(2 * n)  # first and last names
+            rand.skip(gen, 2 * n)  # first and last names
             job = self._draw_jobs(gen.random(n))
-            gen.bit_generator.advance(6 * n)  # golongan, unit and work location, 2 draws each
+            rand.skip(gen, 6 * n)  # golongan, unit and work location, 2 draws each
             propensity = self._propensity(gen, inst, n)
             return AsnCore(
                 start=start,
