@@ -60,7 +60,7 @@ HOST, DUP, UPDATE, JUNK = 0, 1, 2, 3
 # One participation record; %-formatting a tuple per row runs in C (no per-field bytecode).
 PARTICIPATION_JSON = (
     '{"partisipasi_id":"%s%05d%s","kode_pelatihan":"PLT%s-%03d-%04d","nip":"%s",%s'
-    '"pelapor":"%s","hasil":"%s","jp_diakui":%d,%s"modified_at":"%s"}'
+    '"pelapor":"%s","hasil":"%s","jp_diakui":%d,%s"modified_at":"%sZ"}'
 )
 TRAINING_BLOCK = 4096  # catalogue entries per chunk (a national month announces ~45k)
 
@@ -116,6 +116,20 @@ class Sources:
             for name, variants in zip(inst.names, inst.variants, strict=True)
         ]
         self._n_variants = np.array([len(v) for v in inst.variants])
+        # The same names flat (institution i's k-th name at _name_at[i] + k), as object
+        # arrays: a chunk picks its names with one fancy index instead of a Python loop.
+        self._name_at = np.cumsum([0] + [len(names) for names in self._name_json[:-1]])
+        flat = [
+            (code, name)
+            for code, names in zip(inst.codes, self._name_json, strict=True)
+            for name in names
+        ]
+        self._flat_name = np.array([name for _, name in flat], dtype=object)
+        self._origin_both = np.array(
+            [f'"instansi_asal_kode":"{c}","instansi_asal_nama":{n},' for c, n in flat], object
+        )
+        self._origin_name = np.array([f'"instansi_asal_nama":{n},' for _, n in flat], object)
+        self._origin_code = np.array([f'"instansi_asal_kode":"{c}",' for c in inst.codes], object)
         self._person_json = {
             (g, f, la): _dumps(
                 (FIRST_NAMES_M if g == 1 else FIRST_NAMES_F)[f]
@@ -136,8 +150,13 @@ class Sources:
         return np.where(use, 1 + np.minimum(pick, np.maximum(nvar - 1, 0)), 0)
 
     def name_json(self, inst: np.ndarray, u: np.ndarray) -> list[str]:
-        variant = self.variant_index(inst, u)
-        return [self._name_json[i][k] for i, k in zip(inst.tolist(), variant.tolist(), strict=True)]
+        return self._flat_name[self._name_at[inst] + self.variant_index(inst, u)].tolist()
+
+    def origin_json(self, inst: np.ndarray, u: np.ndarray, drift: np.ndarray) -> list[str]:
+        """A participation's origin fields: code and name, or one of them (drift 1, 2)."""
+        flat = self._name_at[inst] + self.variant_index(inst, u)
+        both = np.where(drift == 2, self._origin_name[flat], self._origin_both[flat])
+        return np.where(drift == 1, self._origin_code[inst], both).tolist()
 
     def drift_kind(self, u: np.ndarray) -> np.ndarray:
         """-1 = no drift, else which drift (0 extra field, 1 and 2 a missing optional field)."""
@@ -427,7 +446,6 @@ class Sources:
             jp[is_update] = found["jp"]
         final, proses = gather("final"), gather("proses")
         variant_u = np.where(role == DUP, gather("dup_variant_u"), gather("variant_u"))
-        names = self.name_json(inst, variant_u)
         drift = self.drift_kind(np.where(role == DUP, gather("file_u"), gather("drift_u")))
         junk_reason = np.full(len(role), -1)
         junk_how = np.zeros(len(role), dtype=np.int64)
@@ -455,17 +473,6 @@ class Sources:
             JUNK: (this[0], "9", this[1], "penyelenggara"),
         }
         parts = [by_role[r] for r in role.tolist()]
-        inst_codes = world.inst.codes
-        origin = [
-            f'"instansi_asal_kode":"{inst_codes[a]}","instansi_asal_nama":{b},'
-            if d <= 0
-            else (
-                f'"instansi_asal_kode":"{inst_codes[a]}",'
-                if d == 1
-                else f'"instansi_asal_nama":{b},'
-            )
-            for a, b, d in zip(inst.tolist(), names, drift.tolist(), strict=True)
-        ]
         columns = zip(
             [p[0] for p in parts],
             rows.tidx.tolist(),
@@ -474,12 +481,12 @@ class Sources:
             host.tolist(),
             number.tolist(),
             nips,
-            origin,
+            self.origin_json(inst, variant_u, drift),
             [p[3] for p in parts],
             [HASIL[h] for h in hasil_code.tolist()],
             jp_out.tolist(),
             ['"metode":"blended",' if d == 0 else "" for d in drift.tolist()],
-            iso_ms(ts),
+            iso_ms(ts, zone=False),
             strict=True,
         )
         return Chunk.from_text(list(map(PARTICIPATION_JSON.__mod__, columns)))
