@@ -140,7 +140,8 @@ def main() -> None:
         peaks.append(rss)
         generate, dumps = _baselines(n_asn)
         line = (f"{n_asn:>10,} {rows:>11,} {startup:>9.1f} {rows / seconds:>11,.0f}"
-                f" {cpu / rows * 1e6:>10.2f} {rss:>11.0f} {generate:>17,.0f} {dumps:>17,.0f}")  # fmt: skip
+                f" {cpu / rows * 1e6:>10.2f} {rss:>11.0f}"
+                f" {generate:>17,.0f} {dumps:>17,.0f}")  # fmt: skip
         if args.files_until:
             files_s, files_rss = _files_peak_mb(n_asn, args.files_until)
             line += f" {files_s:>7.0f} {files_rss:>13.0f}"
