@@ -19,7 +19,7 @@ import numpy as np
 from sinergi.simulator import rand
 from sinergi.simulator.institutions import CENTRAL
 from sinergi.simulator.nip import mangle
-from sinergi.simulator.streams import Stream
+from sinergi.simulator.streams import Chunk, Stream
 from sinergi.simulator.timeline import (
     N_PERIODS,
     PERIOD_START_DAY,
@@ -57,6 +57,12 @@ from sinergi.simulator.world import (
 logger = logging.getLogger(__name__)
 
 HOST, DUP, UPDATE, JUNK = 0, 1, 2, 3
+# One participation record; %-formatting a tuple per row runs in C (no per-field bytecode).
+PARTICIPATION_JSON = (
+    '{"partisipasi_id":"%s%05d%s","kode_pelatihan":"PLT%s-%03d-%04d","nip":"%s",%s'
+    '"pelapor":"%s","hasil":"%s","jp_diakui":%d,%s"modified_at":"%sZ"}'
+)
+TRAINING_BLOCK = 4096  # catalogue entries per chunk (a national month announces ~45k)
 
 # Why an injected record is invalid, per entity (index = Activity.junk_reason).
 REASONS: dict[str, tuple[str, ...]] = {
@@ -110,6 +116,20 @@ class Sources:
             for name, variants in zip(inst.names, inst.variants, strict=True)
         ]
         self._n_variants = np.array([len(v) for v in inst.variants])
+        # The same names flat (institution i's k-th name at _name_at[i] + k), as object
+        # arrays: a chunk picks its names with one fancy index instead of a Python loop.
+        self._name_at = np.cumsum([0] + [len(names) for names in self._name_json[:-1]])
+        flat = [
+            (code, name)
+            for code, names in zip(inst.codes, self._name_json, strict=True)
+            for name in names
+        ]
+        self._flat_name = np.array([name for _, name in flat], dtype=object)
+        self._origin_both = np.array(
+            [f'"instansi_asal_kode":"{c}","instansi_asal_nama":{n},' for c, n in flat], object
+        )
+        self._origin_name = np.array([f'"instansi_asal_nama":{n},' for _, n in flat], object)
+        self._origin_code = np.array([f'"instansi_asal_kode":"{c}",' for c in inst.codes], object)
         self._person_json = {
             (g, f, la): _dumps(
                 (FIRST_NAMES_M if g == 1 else FIRST_NAMES_F)[f]
@@ -130,8 +150,13 @@ class Sources:
         return np.where(use, 1 + np.minimum(pick, np.maximum(nvar - 1, 0)), 0)
 
     def name_json(self, inst: np.ndarray, u: np.ndarray) -> list[str]:
-        variant = self.variant_index(inst, u)
-        return [self._name_json[i][k] for i, k in zip(inst.tolist(), variant.tolist(), strict=True)]
+        return self._flat_name[self._name_at[inst] + self.variant_index(inst, u)].tolist()
+
+    def origin_json(self, inst: np.ndarray, u: np.ndarray, drift: np.ndarray) -> list[str]:
+        """A participation's origin fields: code and name, or one of them (drift 1, 2)."""
+        flat = self._name_at[inst] + self.variant_index(inst, u)
+        both = np.where(drift == 2, self._origin_name[flat], self._origin_both[flat])
+        return np.where(drift == 1, self._origin_code[inst], both).tolist()
 
     def drift_kind(self, u: np.ndarray) -> np.ndarray:
         """-1 = no drift, else which drift (0 extra field, 1 and 2 a missing optional field)."""
@@ -170,7 +195,7 @@ class Sources:
         """
         world = self.world
         if period == 0:
-            size = world.asn_block(block).size
+            size = world.asn_core(block).size
             gen = rand.rng(world.seed, "asn-junk", block)
             src, reason, how = world._junk(gen, size, 2)
             who = np.concatenate([np.arange(size), src])
@@ -244,11 +269,15 @@ class Sources:
 
     @cached_property
     def trainings(self) -> Stream:
-        counts = np.zeros((N_PERIODS, 1), dtype=np.int64)
+        """A month's catalogue (announced the month before), cut into chunks of TRAINING_BLOCK."""
+        totals = np.zeros(N_PERIODS, dtype=np.int64)
         for period in range(N_PERIODS - 1):
             valid = int(self.world.training_counts[period + 1].sum())
-            counts[period, 0] = valid + len(self.training_junk(period)[0])
-        return Stream("bpsdm_kemendagri.trainings", counts, self._build_trainings, 4)
+            totals[period] = valid + len(self.training_junk(period)[0])
+        width = max(1, -(-int(totals.max()) // TRAINING_BLOCK))
+        first = np.arange(width, dtype=np.int64) * TRAINING_BLOCK
+        counts = np.clip(totals[:, None] - first[None, :], 0, TRAINING_BLOCK)
+        return Stream("bpsdm_kemendagri.trainings", counts, self._build_trainings)
 
     def training_names(self, period: int, host: np.ndarray, details: dict) -> list[str]:
         """Unique human titles: kind, topic, cohort, year and host."""
@@ -270,9 +299,14 @@ class Sources:
         return names
 
     def _build_trainings(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+        """Catalogue positions [lo, hi) of a month: valid trainings first, then invalid ones."""
         world = self.world
         start_period = period + 1
-        host, number = world.training_keys(start_period)
+        lo = block * TRAINING_BLOCK
+        hi = lo + len(ts)
+        all_host, all_number = world.training_keys(start_period)
+        n_valid = len(all_host)
+        host, number = all_host[lo:hi], all_number[lo:hi]
         d = world.training_details(start_period, host, number)
         names = self.training_names(start_period, host, d)
         host_names = self.name_json(host, d["name_variant"])
@@ -301,12 +335,18 @@ class Sources:
                     stamp=stamps[i],
                 )
             )
+        # Each invalid entry copies the kind, JP and dates of valid entry j % n_valid.
+        junk = np.arange(max(lo, n_valid), hi, dtype=np.int64) - n_valid
+        base = junk % max(n_valid, 1)
+        if n_valid:
+            d = world.training_details(start_period, all_host[base], all_number[base])
+            starts, ends = iso_days(d["start"]), iso_days(d["end"])
         reason, how = self.training_junk(period)
         year = period_year_month(start_period)[0]
-        for j, (r, h) in enumerate(zip(reason.tolist(), how.tolist(), strict=True)):
-            base = j % max(len(host), 1)
-            kind = TRAINING_KINDS[int(d["kind"][base])] if len(host) else TRAINING_KINDS[5]
-            jp = int(d["jp"][base]) if len(host) else 20
+        for k, j in enumerate(junk.tolist()):
+            r, h = int(reason[j]), int(how[j])
+            kind = TRAINING_KINDS[int(d["kind"][k])] if n_valid else TRAINING_KINDS[5]
+            jp = int(d["jp"][k]) if n_valid else 20
             out.append(
                 self._training_json(
                     code=f"PLT{period_tag(start_period)}-999-{j:04d}",
@@ -316,14 +356,14 @@ class Sources:
                     category=kind.category,
                     host=0,
                     host_name=self._name_json[0][0],
-                    start=impossible_date(year, h) if r == 0 else starts[base],
-                    end=ends[base] if len(host) else f"{year}-12-01",
+                    start=impossible_date(year, h) if r == 0 else starts[k],
+                    end=ends[k] if n_valid else f"{year}-12-01",
                     jp=-jp if r == 1 else jp,
                     accredited=False,
                     seats=30,
                     quota=-1,
                     drift=-1,
-                    stamp=stamps[len(host) + j],
+                    stamp=stamps[len(host) + k],
                 )
             )
         return out
@@ -374,13 +414,14 @@ class Sources:
         counts = self._per_block(lambda p, b: len(self.participation_rows(p, b).role))
         return Stream("bpsdm_kemendagri.participations", counts, self._build_participations)
 
-    def _build_participations(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
+    def _build_participations(self, period: int, block: int, ts: np.ndarray) -> Chunk:
         world = self.world
         rows = self.participation_rows(period, block)
         cur = world.participations(period, block)
-        prev = world.participations(period - 1, block) if period >= 2 else cur
-        is_update = rows.role == UPDATE
-        is_junk = rows.role == JUNK
+        prev = world.participations(period - 1, block, details=False) if period >= 2 else cur
+        role = rows.role
+        is_update = role == UPDATE
+        is_junk = role == JUNK
         src = rows.tidx.copy()
         src[is_junk] = cur.junk_src[rows.tidx[is_junk]]
 
@@ -394,73 +435,61 @@ class Sources:
             return pick(cur.columns[name], prev.columns[name])
 
         owner = pick(cur.owner, prev.owner)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         inst = gather("inst")
-        host, number, jp = gather("host"), gather("number"), gather("t_jp")
+        host, number = gather("host"), gather("number")
+        # Training JP: late updates look up last month's trainings for their rows only.
+        jp = np.empty(len(src), dtype=np.int64)
+        jp[~is_update] = cur.columns["t_jp"][src[~is_update]]
+        if is_update.any():
+            found = world.training_details(period - 1, host[is_update], number[is_update])
+            jp[is_update] = found["jp"]
         final, proses = gather("final"), gather("proses")
-        variant_u = np.where(rows.role == DUP, gather("dup_variant_u"), gather("variant_u"))
-        names = self.name_json(inst, variant_u)
-        drift = self.drift_kind(np.where(rows.role == DUP, gather("file_u"), gather("drift_u")))
-        junk_reason = np.full(len(rows.role), -1)
-        junk_how = np.zeros(len(rows.role), dtype=np.int64)
+        variant_u = np.where(role == DUP, gather("dup_variant_u"), gather("variant_u"))
+        drift = self.drift_kind(np.where(role == DUP, gather("file_u"), gather("drift_u")))
+        junk_reason = np.full(len(role), -1)
+        junk_how = np.zeros(len(role), dtype=np.int64)
         junk_reason[is_junk] = cur.junk_reason[rows.tidx[is_junk]]
         junk_how[is_junk] = cur.junk_how[rows.tidx[is_junk]]
-        stamps = iso_ms(ts)
-        inst_codes = world.inst.codes
-        tags = {period: period_tag(period), period - 1: period_tag(max(period - 1, 0))}
         nips = asn.nip[owner].astype(str).tolist()
+        for i in np.flatnonzero(junk_reason == 0).tolist():
+            nips[i] = mangle(nips[i], int(junk_how[i]))
+        unknown = junk_reason == 2  # a training code that matches no training
+        host = np.where(unknown, 999, host)
+        number = np.where(unknown, junk_how % 10000, number)
         hasil_code = np.where(
-            (rows.role == UPDATE) | (rows.role == JUNK), final, np.where(proses, PROSES, final)
+            (role == UPDATE) | (role == JUNK), final, np.where(proses, PROSES, final)
         )
-        hasil_code = np.where(junk_reason == 1, LULUS, hasil_code).tolist()
-        prefix = {
-            HOST: (f"PRT{period:02d}{block:05d}", "1", tags[period]),
-            DUP: (f"PRT{period:02d}{block:05d}", "2", tags[period]),
-            UPDATE: (f"PRT{period - 1:02d}{block:05d}", "1", tags[period - 1]),
-            JUNK: (f"PRT{period:02d}{block:05d}", "9", tags[period]),
+        hasil_code = np.where(junk_reason == 1, LULUS, hasil_code)
+        jp_out = np.where(hasil_code == LULUS, jp, 0)
+        jp_out = np.where(junk_reason == 1, -np.maximum(jp, 1), jp_out)
+        # Per role: id head, id suffix, training-code tag, reporter.
+        this = (f"PRT{period:02d}{block:05d}", period_tag(period))
+        last = (f"PRT{period - 1:02d}{block:05d}", period_tag(max(period - 1, 0)))
+        by_role = {
+            HOST: (this[0], "1", this[1], "penyelenggara"),
+            DUP: (this[0], "2", this[1], "asal"),
+            UPDATE: (last[0], "1", last[1], "penyelenggara"),
+            JUNK: (this[0], "9", this[1], "penyelenggara"),
         }
-        reporter = {
-            HOST: "penyelenggara",
-            DUP: "asal",
-            UPDATE: "penyelenggara",
-            JUNK: "penyelenggara",
-        }
-        origin_of = [
-            f'"instansi_asal_kode":"{inst_codes[a]}","instansi_asal_nama":{b},'
-            if d <= 0
-            else (
-                f'"instansi_asal_kode":"{inst_codes[a]}",'
-                if d == 1
-                else f'"instansi_asal_nama":{b},'
-            )
-            for a, b, d in zip(inst.tolist(), names, drift.tolist(), strict=True)
-        ]
-        jp_out = np.where(np.asarray(hasil_code) == LULUS, jp, 0)
-        jp_out = np.where(junk_reason == 1, -np.maximum(jp, 1), jp_out).tolist()
-        out = []
-        for i, (role, t, reason, how, h, num, d) in enumerate(
-            zip(
-                rows.role.tolist(),
-                rows.tidx.tolist(),
-                junk_reason.tolist(),
-                junk_how.tolist(),
-                host.tolist(),
-                number.tolist(),
-                drift.tolist(),
-                strict=True,
-            )
-        ):
-            head, suffix, tag = prefix[role]
-            nip_text = mangle(nips[i], how) if reason == 0 else nips[i]
-            code = f"{tag}-999-{how % 10000:04d}" if reason == 2 else f"{tag}-{h:03d}-{num:04d}"
-            extra = '"metode":"blended",' if d == 0 else ""
-            out.append(
-                f'{{"partisipasi_id":"{head}{t:05d}{suffix}","kode_pelatihan":"PLT{code}",'
-                f'"nip":"{nip_text}",{origin_of[i]}"pelapor":"{reporter[role]}",'
-                f'"hasil":"{HASIL[hasil_code[i]]}","jp_diakui":{jp_out[i]},{extra}'
-                f'"modified_at":"{stamps[i]}"}}'.encode()
-            )
-        return out
+        parts = [by_role[r] for r in role.tolist()]
+        columns = zip(
+            [p[0] for p in parts],
+            rows.tidx.tolist(),
+            [p[1] for p in parts],
+            [p[2] for p in parts],
+            host.tolist(),
+            number.tolist(),
+            nips,
+            self.origin_json(inst, variant_u, drift),
+            [p[3] for p in parts],
+            [HASIL[h] for h in hasil_code.tolist()],
+            jp_out.tolist(),
+            ['"metode":"blended",' if d == 0 else "" for d in drift.tolist()],
+            iso_ms(ts, zone=False),
+            strict=True,
+        )
+        return Chunk.from_text(list(map(PARTICIPATION_JSON.__mod__, columns)))
 
     # ------------------------------------------------------ certifications
     def activity_rows(
@@ -488,7 +517,7 @@ class Sources:
     def _build_certifications(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
         world = self.world
         act = world.certifications(period, block)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         src, reason, how = self.activity_rows(act, "certification-order", period, block)
         owner = act.owner[src]
         day = world_day(period, act.columns["day"][src])
@@ -531,7 +560,7 @@ class Sources:
     def _build_assessments(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
         world = self.world
         act = world.assessments(period, block)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         src, reason, how = self.assessment_rows(period, block)
         c = act.columns
         owner = act.owner[src]
@@ -573,7 +602,7 @@ class Sources:
     def _build_completions(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
         world = self.world
         act = world.completions(period, block)
-        asn = world.asn_block(block)
+        asn = world.asn_core(block)
         src, reason, how = self.activity_rows(act, "completion-order", period, block)
         course = act.columns["course"][src]
         minutes = course_minutes(course)

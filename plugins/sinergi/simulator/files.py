@@ -3,8 +3,10 @@
 Each region-month folder gets one participation report and/or one assessment
 report. Every file picks its own header variants, date and amount formats,
 delimiter and encoding (deterministically from the seed), so a full drop
-exercises every variant of the file-drop contract. Rows are buffered one month
-at a time (files are per month), never the whole world.
+exercises every variant of the file-drop contract. A folder's rows come from
+every ASN block (anyone may train at a province's BPSDM), so a month's rows are
+spooled to disk per file as the blocks are generated, then each file is written
+from its spool: memory holds one block's rows, never a month of the world.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import pickle
 import re
+import tempfile
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,10 +29,11 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from sinergi.simulator import landing, rand
+from sinergi.simulator import landing
 from sinergi.simulator.entities import Sources, impossible_date, training_code, world_day
+from sinergi.simulator.landing import ASSESSMENT_HEADERS, OPTIONAL, PARTICIPATION_HEADERS
 from sinergi.simulator.nip import mangle
-from sinergi.simulator.timeline import N_PERIODS, WORLD_END_MS, period_year_month
+from sinergi.simulator.timeline import N_PERIODS, PERIOD_START_MS, WORLD_END_MS, period_year_month
 from sinergi.simulator.truth import broken_file_name
 from sinergi.simulator.vocab import (
     COMPETENCY_TYPES,
@@ -53,31 +59,6 @@ EXCEL_EPOCH_OFFSET = 25569  # Excel serial of 1970-01-01
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 FIXED_DOC_TIME = "2000-01-01T00:00:00Z"
 
-PARTICIPATION_HEADERS: dict[str, tuple[str, ...]] = {
-    "nip": ("NIP", "NIP Peserta", "No. Induk Pegawai"),
-    "nama": ("Nama", "Nama Peserta"),
-    "instansi": ("Instansi Asal", "Instansi", "Asal Instansi", "Kode Instansi"),
-    "pelatihan": ("Nama Pelatihan", "Pelatihan", "Judul Pelatihan"),
-    "kode": ("Kode Pelatihan",),
-    "jenis": ("Jenis Pelatihan", "Jenis"),
-    "mulai": ("Tgl Mulai", "Tanggal Mulai"),
-    "selesai": ("Tgl Selesai", "Tanggal Selesai"),
-    "jp": ("JP", "Jumlah JP", "Jam Pelajaran"),
-    "hasil": ("Status", "Hasil", "Keterangan Lulus"),
-    "sumber": ("Sumber Dana", "Sumber Anggaran"),
-    "biaya": ("Biaya", "Biaya (Rp)", "Biaya Per Peserta"),
-}
-ASSESSMENT_HEADERS: dict[str, tuple[str, ...]] = {
-    "nip": ("NIP", "NIP Peserta", "No. Induk Pegawai"),
-    "nama": ("Nama", "Nama Peserta"),
-    "instansi": ("Instansi", "Instansi Asal", "Asal Instansi", "Kode Instansi"),
-    "jabatan": ("Jabatan", "Nama Jabatan"),
-    "kompetensi": ("Jenis Kompetensi", "Kompetensi"),
-    "standar": ("Level Standar", "Standar"),
-    "capaian": ("Level Hasil", "Hasil Asesmen", "Level Capaian"),
-    "tanggal": ("Tanggal Asesmen", "Tgl Asesmen"),
-}
-OPTIONAL = {"nama", "kode", "selesai", "hasil", "sumber", "biaya"}
 RESULT_TEXT = {
     LULUS: ("Lulus", "LULUS", "lulus"),
     2: ("Tidak Lulus", "TIDAK LULUS"),
@@ -103,15 +84,13 @@ class FileStyle:
 
 def file_style(sources: Sources, folder: int, period: int, report: str) -> FileStyle:
     """Deterministic style of the file of one folder and report type."""
-    seed = sources.world.seed
-    key = np.array([(folder * 64 + period) * 2 + (report == "assessments")], dtype=np.int64)
-    u = np.array([rand.hash_u01(seed, f"file-style-{i}", key)[0] for i in range(24)])
+    u = landing.style_uniforms(sources, np.array([folder]), period, report)[0]
     ext = "xlsx" if u[0] < 0.4 else "csv"
     table = PARTICIPATION_HEADERS if report == "participations" else ASSESSMENT_HEADERS
     drift = min(1.0, sources.world.mess.drift_rate * 10)
     headers = {}
     for i, (field, options) in enumerate(table.items()):
-        if field in OPTIONAL and u[1 + i] < drift * 0.5:
+        if field in OPTIONAL and landing.column_dropped(sources, u[1 + i]):
             continue  # a missing optional column
         header = options[int(u[1 + i] * len(options)) % len(options)]
         style = int(u[14] * 4)
@@ -188,10 +167,35 @@ def _spaced_nip(text: str) -> str:
 
 
 class MonthBuffer:
-    """Rows of one month grouped by folder and report type, as logical-field dicts."""
+    """Rows of one block and month grouped by folder and report type, as logical-field dicts."""
 
     def __init__(self) -> None:
         self.rows: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+
+
+class MonthSpool:
+    """A month's rows per (folder, report) on disk, appended block by block, read in order."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.counts: dict[tuple[int, str], int] = defaultdict(int)
+
+    def _path(self, key: tuple[int, str]) -> Path:
+        return self.directory / f"{key[0]}-{key[1]}.pickle"
+
+    def add(self, buffer: MonthBuffer) -> None:
+        for key, rows in buffer.rows.items():
+            with self._path(key).open("ab") as spool:
+                pickle.dump(rows, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self.counts[key] += len(rows)
+
+    def rows(self, key: tuple[int, str]) -> Iterator[dict[str, Any]]:
+        with self._path(key).open("rb") as spool:
+            while True:
+                try:
+                    yield from pickle.load(spool)
+                except EOFError:
+                    return
 
 
 def _participation_rows(sources: Sources, period: int, block: int, buffer: MonthBuffer) -> None:
@@ -298,31 +302,31 @@ def _cell_value(sources: Sources, field: str, value: Any, style: FileStyle, row:
     return value
 
 
-def _table(sources: Sources, rows: list[dict], style: FileStyle) -> tuple[list[str], list[list]]:
+def _header(style: FileStyle) -> list[str]:
+    header = [style.headers[f] for f in style.headers]
+    return [*header, "Keterangan"] if style.extra_column else header
+
+
+def _body(sources: Sources, rows: Iterable[dict], style: FileStyle) -> Iterator[list]:
+    """Cell values of each row, in header order (a generator: rows stream from the spool)."""
     fields = list(style.headers)
-    header = [style.headers[f] for f in fields]
-    if style.extra_column:
-        header.append("Keterangan")
-    body = []
     for row in rows:
         values = [_cell_value(sources, f, row[f], style, row) for f in fields]
         if style.extra_column:
             u = row["free_u"]
             values.append(FORMULA_LIKE[int(u * 1000) % len(FORMULA_LIKE)] if u < 0.1 else "")
-        body.append(values)
-    return header, body
+        yield values
 
 
-def _write_csv(path: Path, header: list[str], body: list[list], style: FileStyle) -> None:
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=style.delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    for values in body:
-        writer.writerow(["" if v is None else v for v in values])
-    path.write_bytes(text.getvalue().encode(style.encoding, errors="replace"))
+def _write_csv(path: Path, header: list[str], body: Iterable[list], style: FileStyle) -> None:
+    with path.open("w", encoding=style.encoding, errors="replace", newline="") as text:
+        writer = csv.writer(text, delimiter=style.delimiter, lineterminator="\r\n")
+        writer.writerow(header)
+        for values in body:
+            writer.writerow(["" if v is None else v for v in values])
 
 
-def _write_xlsx(path: Path, header: list[str], body: list[list]) -> None:
+def _write_xlsx(path: Path, header: list[str], body: Iterable[list]) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Laporan")
     sheet.append(header)
@@ -371,38 +375,54 @@ def _write_broken(path: Path, kind: int) -> None:
         path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
 
 
+def _write_month(
+    sources: Sources,
+    out: Path,
+    period: int,
+    spool: MonthSpool,
+    until_ms: int,
+    written: dict[str, int],
+) -> set[int]:
+    """Write the month's files of the folders uploaded by `until_ms`; returns those folders."""
+    keys = sorted(spool.counts)
+    folder_ids = np.array(sorted({f for f, _ in keys}), dtype=np.int64)
+    uploaded = landing.upload_ms(sources.world.seed, folder_ids, period) <= until_ms
+    visible = set(folder_ids[uploaded].tolist())
+    year, month = period_year_month(period)
+    for folder, report in keys:
+        if folder not in visible:
+            continue
+        style = file_style(sources, folder, period, report)
+        body = _body(sources, spool.rows((folder, report)), style)
+        directory = out / landing.folder_name(sources, folder, period)
+        directory.mkdir(parents=True, exist_ok=True)
+        code = sources.world.inst.codes[folder].replace(".", "")
+        name = "peserta_pelatihan" if report == "participations" else "hasil_asesmen"
+        path = directory / f"{name}_{code}_{year}{month:02d}.{style.ext}"
+        if style.ext == "xlsx":
+            _write_xlsx(path, _header(style), body)
+        else:
+            _write_csv(path, _header(style), body, style)
+        written["files"] += 1
+        written[f"{report[:-1]}_rows"] += spool.counts[(folder, report)]
+    return visible
+
+
 def write_files(sources: Sources, out: Path, until_ms: int = WORLD_END_MS) -> dict[str, int]:
     """Write every folder uploaded by `until_ms` under `out`; returns counts of what was written."""
-    seed = sources.world.seed
     written = {"files": 0, "participation_rows": 0, "assessment_rows": 0, "broken_files": 0}
     folders: list[tuple[int, int]] = []
     for period in range(1, N_PERIODS):
-        buffer = MonthBuffer()
-        for block in range(sources.world.n_blocks):
-            _participation_rows(sources, period, block, buffer)
-            _assessment_rows(sources, period, block, buffer)
-        keys = sorted(buffer.rows)
-        folder_ids = np.array(sorted({f for f, _ in keys}), dtype=np.int64)
-        uploaded = landing.upload_ms(seed, folder_ids, period) <= until_ms
-        visible = set(folder_ids[uploaded].tolist())
-        for folder, report in keys:
-            if folder not in visible:
-                continue
-            rows = buffer.rows[(folder, report)]
-            style = file_style(sources, folder, period, report)
-            header, body = _table(sources, rows, style)
-            year, month = period_year_month(period)
-            directory = out / landing.folder_name(sources, folder, period)
-            directory.mkdir(parents=True, exist_ok=True)
-            code = sources.world.inst.codes[folder].replace(".", "")
-            name = "peserta_pelatihan" if report == "participations" else "hasil_asesmen"
-            path = directory / f"{name}_{code}_{year}{month:02d}.{style.ext}"
-            if style.ext == "xlsx":
-                _write_xlsx(path, header, body)
-            else:
-                _write_csv(path, header, body, style)
-            written["files"] += 1
-            written[f"{report[:-1]}_rows"] += len(rows)
+        if PERIOD_START_MS[period] > until_ms:
+            break  # folders are uploaded at the end of their month: none of these yet
+        with tempfile.TemporaryDirectory(prefix="sinergi-sim-month-") as spool_dir:
+            spool = MonthSpool(Path(spool_dir))
+            for block in range(sources.world.n_blocks):
+                buffer = MonthBuffer()
+                _participation_rows(sources, period, block, buffer)
+                _assessment_rows(sources, period, block, buffer)
+                spool.add(buffer)
+            visible = _write_month(sources, out, period, spool, until_ms, written)
         folders.extend((f, period) for f in sorted(visible))
     for folder, period, kind in landing.broken_files(sources, sorted(folders)):
         directory = out / landing.folder_name(sources, folder, period)

@@ -127,7 +127,7 @@ class SourceApp:
         raise NotImplementedError
 
     def page_bytes(self, stream: Stream, start: int, stop: int) -> bytes:
-        return b"[" + b",".join(stream.records(start, stop)) + b"]"
+        return b"[" + stream.page(start, stop) + b"]"
 
 
 class SiasnApp(SourceApp):

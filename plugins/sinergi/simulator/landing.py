@@ -28,6 +28,34 @@ PARTICIPATION_REASONS = (
 ASSESSMENT_REASONS = ("invalid_nip", "invalid_date", "invalid_level", "missing_required")
 BROKEN_KINDS = ("corrupt_xlsx", "wrong_type")
 
+# The columns of each report type: logical field -> the headers a region may use.
+PARTICIPATION_HEADERS: dict[str, tuple[str, ...]] = {
+    "nip": ("NIP", "NIP Peserta", "No. Induk Pegawai"),
+    "nama": ("Nama", "Nama Peserta"),
+    "instansi": ("Instansi Asal", "Instansi", "Asal Instansi", "Kode Instansi"),
+    "pelatihan": ("Nama Pelatihan", "Pelatihan", "Judul Pelatihan"),
+    "kode": ("Kode Pelatihan",),
+    "jenis": ("Jenis Pelatihan", "Jenis"),
+    "mulai": ("Tgl Mulai", "Tanggal Mulai"),
+    "selesai": ("Tgl Selesai", "Tanggal Selesai"),
+    "jp": ("JP", "Jumlah JP", "Jam Pelajaran"),
+    "hasil": ("Status", "Hasil", "Keterangan Lulus"),
+    "sumber": ("Sumber Dana", "Sumber Anggaran"),
+    "biaya": ("Biaya", "Biaya (Rp)", "Biaya Per Peserta"),
+}
+ASSESSMENT_HEADERS: dict[str, tuple[str, ...]] = {
+    "nip": ("NIP", "NIP Peserta", "No. Induk Pegawai"),
+    "nama": ("Nama", "Nama Peserta"),
+    "instansi": ("Instansi", "Instansi Asal", "Asal Instansi", "Kode Instansi"),
+    "jabatan": ("Jabatan", "Nama Jabatan"),
+    "kompetensi": ("Jenis Kompetensi", "Kompetensi"),
+    "standar": ("Level Standar", "Standar"),
+    "capaian": ("Level Hasil", "Hasil Asesmen", "Level Capaian"),
+    "tanggal": ("Tanggal Asesmen", "Tgl Asesmen"),
+}
+OPTIONAL = {"nama", "kode", "selesai", "hasil", "sumber", "biaya"}
+STYLE_DRAWS = 24  # uniforms behind one file's style (format, headers, delimiter, ...)
+
 
 @dataclass(frozen=True)
 class FileRows:
@@ -51,6 +79,27 @@ def upload_ms(seed: int, folder: np.ndarray, period: int) -> np.ndarray:
         - back
         + np.floor(rand.hash_u01(seed, "upload-hour", key) * 12 * 3600_000).astype(np.int64)
     )
+
+
+def style_uniforms(sources: Sources, folder: np.ndarray, period: int, report: str) -> np.ndarray:
+    """(folders, STYLE_DRAWS) uniforms a file's style is drawn from (see files.file_style)."""
+    key = (folder.astype(np.int64) * 64 + period) * 2 + (report == "assessments")
+    seed = sources.world.seed
+    return np.stack(
+        [rand.hash_u01(seed, f"file-style-{i}", key) for i in range(STYLE_DRAWS)], axis=-1
+    )
+
+
+def column_dropped(sources: Sources, u: np.ndarray | float) -> np.ndarray | bool:
+    """Whether a file leaves an optional column out, from that column's style uniform."""
+    return u < min(1.0, sources.world.mess.drift_rate * 10) * 0.5
+
+
+def lacks_status(sources: Sources, folder: np.ndarray, period: int) -> np.ndarray:
+    """Per participation folder: its file has no Status column (its rows then mean lulus)."""
+    draw = 1 + list(PARTICIPATION_HEADERS).index("hasil")
+    u = style_uniforms(sources, folder, period, "participations")[..., draw]
+    return np.asarray(column_dropped(sources, u), dtype=bool)
 
 
 def folder_name(sources: Sources, folder: int, period: int) -> str:
@@ -105,7 +154,7 @@ def assessment_file_rows(sources: Sources, period: int, block: int) -> FileRows:
     world = sources.world
     act = world.assessments(period, block)
     src = np.flatnonzero(act.columns["by_file"])
-    folder = world.asn_block(block).inst[act.owner[src]]
+    folder = world.asn_core(block).inst[act.owner[src]]
     kind = np.full(len(src), HOST_REPORT)
     return _with_junk(
         world.seed,

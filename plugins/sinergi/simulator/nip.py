@@ -50,14 +50,23 @@ def birth_and_gender(seed: int, index: np.ndarray, n_asn: int) -> tuple[np.ndarr
     return birth.astype(np.int64), gender.astype(np.int64), seq.astype(np.int64)
 
 
-def birth_yyyymmdd(days: np.ndarray) -> np.ndarray:
-    """YYYYMMDD integers from days since epoch."""
+def _yyyymmdd(days: np.ndarray) -> np.ndarray:
     as_date = days.astype("datetime64[D]")
     years = as_date.astype("datetime64[Y]").astype(np.int64) + 1970
     months = (as_date.astype("datetime64[M]").astype(np.int64) % 12) + 1
     first = as_date.astype("datetime64[M]").astype("datetime64[D]")
     dom = (as_date - first).astype(np.int64) + 1
     return years * 10000 + months * 100 + dom
+
+
+# Every possible birth date, converted once: a lookup is 5x cheaper than datetime64 casts.
+_FIRST_DAY = int(BIRTH_FIRST.astype(np.int64))
+_BIRTH_YMD = _yyyymmdd(np.arange(_FIRST_DAY, _FIRST_DAY + N_BIRTH_DAYS, dtype=np.int64))
+
+
+def birth_yyyymmdd(days: np.ndarray) -> np.ndarray:
+    """YYYYMMDD integers from days since epoch (birth dates of the world)."""
+    return _BIRTH_YMD[days - _FIRST_DAY]
 
 
 def pns_nip(birth: np.ndarray, start_ym: np.ndarray, gender: np.ndarray, seq: np.ndarray):

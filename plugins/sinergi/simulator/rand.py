@@ -10,6 +10,7 @@ a counter-based hash instead of a sequential stream.
 from __future__ import annotations
 
 import zlib
+from typing import cast
 
 import numpy as np
 
@@ -27,6 +28,11 @@ def stream_id(purpose: str) -> int:
 def rng(seed: int, purpose: str, *keys: int) -> np.random.Generator:
     """The generator for one block of one purpose."""
     return np.random.default_rng([seed, stream_id(purpose), *(int(k) for k in keys)])
+
+
+def skip(gen: np.random.Generator, draws: int) -> None:
+    """Move `gen` past what `gen.random(draws)` would consume (one 64-bit step per double)."""
+    cast(np.random.PCG64, gen.bit_generator).advance(draws)
 
 
 def _splitmix(x: np.ndarray) -> np.ndarray:

@@ -6,6 +6,11 @@ increasing because no period holds more records than milliseconds. So the
 records visible at a clock, or changed after a watermark, are index ranges
 found by arithmetic, and any page can be served by generating only the chunks
 it touches.
+
+A built chunk is kept as one buffer of comma-separated records plus their end
+offsets (`Chunk`): a page is then a few slices of cached buffers instead of a
+join of thousands of small bytes objects, and a cached record costs 8 bytes of
+bookkeeping instead of a Python object.
 """
 
 from __future__ import annotations
@@ -18,15 +23,56 @@ import numpy as np
 
 from sinergi.simulator.timeline import N_PERIODS, PERIOD_LEN_MS, PERIOD_START_MS
 
+
+class Chunk:
+    """The encoded records of one chunk: `body` is the records joined by commas."""
+
+    __slots__ = ("body", "ends")
+
+    def __init__(self, body: bytes, lengths: np.ndarray) -> None:
+        self.body = body
+        self.ends = np.cumsum(lengths + 1) - 1  # record i is body[ends[i-1] + 1 : ends[i]]
+
+    @classmethod
+    def join(cls, records: list[bytes]) -> Chunk:
+        lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+        return cls(b",".join(records), lengths)
+
+    @classmethod
+    def from_text(cls, records: list[str]) -> Chunk:
+        """From records as str: one join and one encode per chunk instead of one per record."""
+        text = ",".join(records)
+        if text.isascii():
+            lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+        else:
+            lengths = np.fromiter((len(r.encode()) for r in records), np.int64, len(records))
+        return cls(text.encode(), lengths)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def span(self, first: int, stop: int) -> bytes:
+        """Records [first, stop) of the chunk, comma-separated (a slice of the body)."""
+        begin = int(self.ends[first - 1]) + 1 if first else 0
+        return self.body[begin : int(self.ends[stop - 1])]
+
+    def records(self) -> list[bytes]:
+        body, begin, out = self.body, 0, []
+        for end in self.ends.tolist():
+            out.append(body[begin:end])
+            begin = end + 1
+        return out
+
+
 # build(period, block, timestamps) -> one encoded record per timestamp
-ChunkBuilder = Callable[[int, int, np.ndarray], list[bytes]]
+ChunkBuilder = Callable[[int, int, np.ndarray], "list[bytes] | Chunk"]
 
 
 class Stream:
     """One entity of one source: counts per (period, block) and how to encode a chunk."""
 
     def __init__(
-        self, name: str, counts: np.ndarray, build: ChunkBuilder, cache_chunks: int = 24
+        self, name: str, counts: np.ndarray, build: ChunkBuilder, cache_chunks: int = 4
     ) -> None:
         if counts.shape[0] != N_PERIODS:
             raise ValueError(f"simulator: stream {name} needs {N_PERIODS} periods")
@@ -40,7 +86,8 @@ class Stream:
         self.period_total = self.block_start[:, -1].copy()
         self.period_start = np.concatenate([[0], np.cumsum(self.period_total)])
         self.total = int(self.period_start[-1])
-        self._cache: OrderedDict[tuple[int, int], list[bytes]] = OrderedDict()
+        # A few chunks are enough: readers page forward, and a page spans two or three chunks.
+        self._cache: OrderedDict[tuple[int, int], Chunk] = OrderedDict()
         self._cache_size = cache_chunks
         self._lock = threading.Lock()
 
@@ -73,7 +120,7 @@ class Stream:
         return int(PERIOD_START_MS[period] + k * int(PERIOD_LEN_MS[period]) // n)
 
     # --------------------------------------------------------- records
-    def chunk(self, period: int, block: int) -> list[bytes]:
+    def chunk(self, period: int, block: int) -> Chunk:
         key = (period, block)
         with self._lock:
             cached = self._cache.get(key)
@@ -86,25 +133,35 @@ class Stream:
                 f"simulator: stream {self.name} chunk {key} built {len(records)} records, "
                 f"expected {self.counts[period, block]}"
             )
+        chunk = records if isinstance(records, Chunk) else Chunk.join(records)
         with self._lock:
-            self._cache[key] = records
+            self._cache[key] = chunk
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return records
+        return chunk
 
-    def records(self, start: int, stop: int) -> list[bytes]:
-        """Encoded records [start, stop) in stream order."""
-        out: list[bytes] = []
+    def _spans(self, start: int, stop: int) -> Iterator[tuple[Chunk, int, int]]:
+        """(chunk, first, stop) pieces covering records [start, stop) in stream order."""
         stop = min(stop, self.total)
         index = start
         while index < stop:
             period = int(np.searchsorted(self.period_start, index, side="right")) - 1
             pos = index - int(self.period_start[period])
             block = int(np.searchsorted(self.block_start[period], pos, side="right")) - 1
-            first = int(self.block_start[period, block])
-            take = min(stop - index, int(self.counts[period, block]) - (pos - first))
-            out.extend(self.chunk(period, block)[pos - first : pos - first + take])
+            first = pos - int(self.block_start[period, block])
+            take = min(stop - index, int(self.counts[period, block]) - first)
+            yield self.chunk(period, block), first, first + take
             index += take
+
+    def page(self, start: int, stop: int) -> bytes:
+        """Encoded records [start, stop), comma-separated: the inside of a JSON array."""
+        return b",".join(chunk.span(first, end) for chunk, first, end in self._spans(start, stop))
+
+    def records(self, start: int, stop: int) -> list[bytes]:
+        """Encoded records [start, stop) in stream order."""
+        out: list[bytes] = []
+        for chunk, first, end in self._spans(start, stop):
+            out.extend(chunk.records()[first:end])
         return out
 
     def iter_chunks(self, until: int | None = None) -> Iterator[tuple[int, int, list[bytes]]]:
@@ -114,8 +171,7 @@ class Stream:
             if self.period_start[period] >= limit:
                 return
             for block in np.flatnonzero(self.counts[period]).tolist():
-                records = self.chunk(period, block)
                 remaining = limit - int(self.period_start[period] + self.block_start[period, block])
                 if remaining <= 0:
                     return
-                yield period, block, records[:remaining]
+                yield period, block, self.chunk(period, block).records()[:remaining]

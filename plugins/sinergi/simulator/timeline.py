@@ -39,10 +39,10 @@ def period_of_ms(ms: int) -> int:
     return min(max(idx, 0), N_PERIODS - 1)
 
 
-def iso_ms(ms: np.ndarray) -> list[str]:
-    """ISO-8601 UTC strings with milliseconds and `Z`, vectorised."""
-    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
-    return [t + "Z" for t in text.tolist()]
+def iso_ms(ms: np.ndarray, zone: bool = True) -> list[str]:
+    """ISO-8601 UTC strings with milliseconds and `Z` (left to the caller if not `zone`)."""
+    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms").tolist()
+    return [t + "Z" for t in text] if zone else text
 
 
 def iso_days(days: np.ndarray) -> list[str]:

@@ -72,7 +72,8 @@ DEFINITIONS: dict[str, str] = {
     "Kode Pelatihan match the training by nama_pelatihan (case-insensitive) and tanggal_mulai.",
     "participation_result": "Best result over the latest versions of all reports: lulus > "
     "tidak_lulus > proses. File status 'Lulus'/'LULUS' = lulus, 'Tidak Lulus' = tidak_lulus, "
-    "'Proses' = proses.",
+    "'Proses' = proses; the rows of a file without a Status column (it is optional) are "
+    "lulus.",
     "participation_jp": "Recognised JP of a participation = the training's JP (API jp_diakui, "
     "file JP column) when its result is lulus, else 0.",
     "province": "Province of the participant's origin institution (instansi_asal: code, or name "
@@ -143,6 +144,13 @@ class TruthBuilder:
     def _visible(self, stream_name: str, period: int, block: int) -> np.ndarray:
         return self.s.streams[stream_name].chunk_timestamps(period, block) <= self.clock
 
+    def _period_visible(self, stream_name: str, period: int) -> np.ndarray:
+        """Which records of a whole period are visible (a prefix: streams are time-ordered)."""
+        stream = self.s.streams[stream_name]
+        size = int(stream.period_total[period])
+        seen = stream.count_until(self.clock) - int(stream.period_start[period])
+        return np.arange(size) < min(max(seen, 0), size)
+
     def _folder_visible(self, folder: np.ndarray, period: int) -> np.ndarray:
         if not self.include_files:
             return np.zeros(len(folder), dtype=bool)
@@ -154,7 +162,7 @@ class TruthBuilder:
 
     # ------------------------------------------------------- ASN blocks
     def add_block(self, block: int) -> None:
-        asn = self.w.asn_block(block)
+        asn = self.w.asn_core(block)
         minutes = np.zeros((len(YEARS), asn.size), dtype=np.int64)
         visible_asn = self._asn(block)
         self._participations(block, minutes)
@@ -174,7 +182,7 @@ class TruthBuilder:
         who, junk, reason, _, _ = self.s.asn_rows(0, block)
         vis = self._visible("siasn.asn", 0, block)
         self._count_invalid("siasn.asn", REASONS["asn"], reason[junk & vis])
-        visible = np.zeros(self.w.asn_block(block).size, dtype=bool)
+        visible = np.zeros(self.w.asn_core(block).size, dtype=bool)
         visible[who[~junk & vis]] = True
         return visible
 
@@ -213,9 +221,12 @@ class TruthBuilder:
         vis = self._folder_visible(rows.folder, period)
         self._note_folders(rows.folder, period, vis)
         self.file_rows["participations"] += int(vis.sum())
-        for kind in (landing.HOST_REPORT, landing.ORIGIN_REPORT):
-            idx = rows.src[(rows.kind == kind) & vis]
-            np.maximum.at(best, idx, initial[idx])
+        # A file without its optional Status column reports its rows as lulus.
+        folders = np.unique(rows.folder)
+        silent = folders[landing.lacks_status(self.s, folders, period)]
+        reported = (rows.kind != landing.JUNK_ROW) & vis
+        rank = np.where(np.isin(rows.folder, silent), _RANK[LULUS], initial[rows.src])
+        np.maximum.at(best, rows.src[reported], rank[reported])
         junk = (rows.kind == landing.JUNK_ROW) & vis
         self._count_invalid(
             "bpsdm_daerah.participations", landing.PARTICIPATION_REASONS, rows.reason[junk]
@@ -263,7 +274,7 @@ class TruthBuilder:
 
     def _certifications(self, block: int) -> None:
         name = "bpsdm_kemendagri.certifications"
-        asn = self.w.asn_block(block)
+        asn = self.w.asn_core(block)
         for period in range(1, N_PERIODS):
             act = self.w.certifications(period, block)
             src, reason, _ = self.s.activity_rows(act, "certification-order", period, block)
@@ -355,7 +366,7 @@ class TruthBuilder:
         by_kind = _Acc()
         name = "bpsdm_kemendagri.trainings"
         for period in range(N_PERIODS - 1):
-            vis = self._visible(name, period, 0)
+            vis = self._period_visible(name, period)
             host, number = self.w.training_keys(period + 1)
             details = self.w.training_details(period + 1, host, number)
             year = str(period_year_month(period + 1)[0])

@@ -7,10 +7,11 @@ import io
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
-from sinergi.simulator import build_sources
+from sinergi.simulator import build_sources, landing
 from sinergi.simulator.files import PARTICIPATION_HEADERS, write_files
 from sinergi.simulator.timeline import WORLD_END_MS
 from sinergi.simulator.truth import compute_truth
@@ -116,3 +117,21 @@ def test_same_seed_same_bytes(sources, drop, tmp_path):
     ours = {p.relative_to(drop): p.read_bytes() for p in drop.rglob("*") if p.is_file()}
     theirs = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert ours == theirs
+
+
+def test_truth_reads_a_file_without_status_as_lulus(sources, drop, monkeypatch):
+    status_headers = {_norm(h) for h in PARTICIPATION_HEADERS["hasil"]}
+    silent_files = 0
+    for path in drop.rglob("peserta_pelatihan_*"):
+        header, _, _ = _read(path)
+        region, month = path.relative_to(drop).parts[:2]
+        folder = sources.world.inst.codes.index(region)
+        period = (int(month[:4]) - 2022) * 12 + int(month[5:]) - 12
+        lacks = bool(landing.lacks_status(sources, np.array([folder]), period)[0])
+        assert lacks == (not status_headers & {_norm(h) for h in header}), path
+        silent_files += lacks
+    assert silent_files, "some participation files come without a Status column"
+    as_written = compute_truth(sources, WORLD_END_MS)["participations"]["by_year_result"]
+    monkeypatch.setattr(landing, "lacks_status", lambda s, f, p: np.zeros(len(f), dtype=bool))
+    hidden = compute_truth(sources, WORLD_END_MS)["participations"]["by_year_result"]
+    assert sum(y["lulus"] for y in as_written.values()) > sum(y["lulus"] for y in hidden.values())

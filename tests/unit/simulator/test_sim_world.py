@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sinergi.simulator import build_sources
+from sinergi.simulator import build_sources, entities
 from sinergi.simulator.nip import is_valid_nip, mangle
 from sinergi.simulator.streams import Stream
 from sinergi.simulator.timeline import N_PERIODS, parse_timestamp
@@ -76,6 +76,30 @@ def test_records_are_the_chunks_in_order(sources):
     whole = [r for _, _, chunk in stream.iter_chunks() for r in chunk]
     assert stream.records(0, stream.total) == whole
     assert stream.records(5, 9) == whole[5:9]
+
+
+def test_the_core_of_a_block_is_the_full_block_without_names(sources):
+    world = sources.world
+    for block in range(world.n_blocks):
+        full, core = world._make_asn_block(block, True), world._make_asn_block(block, False)
+        for name in ("inst", "nip", "job", "propensity", "lms_user"):
+            np.testing.assert_array_equal(getattr(core, name), getattr(full, name), err_msg=name)
+
+
+def test_a_page_is_the_records_joined(sources):
+    stream: Stream = sources.participations
+    first_chunk = int(stream.counts[stream.counts > 0][0])
+    for start, stop in [(0, 1), (first_chunk - 3, first_chunk + 5), (10, 10), (0, stream.total)]:
+        assert stream.page(start, stop) == b",".join(stream.records(start, stop))
+    assert stream.page(stream.total - 2, stream.total + 50).count(b"partisipasi_id") == 2
+
+
+def test_the_catalogue_does_not_depend_on_its_chunking(sources, monkeypatch):
+    whole = sources.trainings.records(0, sources.trainings.total)
+    monkeypatch.setattr(entities, "TRAINING_BLOCK", 7)
+    cut = build_sources(3, BLOCK * 2 + 123).trainings
+    assert cut.counts.shape[1] > 1 and cut.counts.max() == 7
+    assert cut.records(0, cut.total) == whole
 
 
 def test_world_is_a_pure_function_of_seed_and_size(sources):
