@@ -25,7 +25,6 @@ from psycopg import sql
 from sinergi.ingestion.auth import build_authenticator
 from sinergi.ingestion.connections import get_connection
 from sinergi.ingestion.http import HttpSettings, SourceClient, SourceError
-from sinergi.ingestion.malloc import pin_mmap_threshold
 from sinergi.ingestion.paginators import PAGINATORS, Page
 from sinergi.ingestion.prefetch import prefetch
 from sinergi.ingestion.progress import Progress, ProgressCallback
@@ -42,6 +41,7 @@ from sinergi.ingestion.raw_loader import (
     result_of,
 )
 from sinergi.ingestion.registry import Entity, Registry, Source, load_registry
+from sinergi.malloc import pin_mmap_threshold
 from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import threading
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from sinergi.malloc import use_one_arena
 from sinergi.simulator.config import Credentials, Messiness, ServeConfig
 from sinergi.simulator.timeline import WORLD_END_MS, format_ms, parse_timestamp
 
@@ -52,16 +52,6 @@ LATE_UPDATES = typer.Option(0.1, help="Share of participations first `proses`, f
 INVALID = typer.Option(0.01, help="Invalid records injected per valid record.")
 DRIFT = typer.Option(0.02, help="Share of records with an extra or a missing optional field.")
 BROKEN = typer.Option(0.02, help="Unreadable extra files per region-month folder.")
-
-
-def _one_malloc_arena() -> None:
-    """Allocate from one glibc arena. Each handler thread would otherwise get an arena of
-    its own that keeps freed chunk buffers mapped, and the server's peak RSS then grew with
-    the size and length of the run (bench_simulator at 1M ASN: 123 MB, 110 MB with one)."""
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-8, 1)  # M_ARENA_MAX = 1
-    except (OSError, AttributeError):
-        logger.debug("simulator: not glibc, malloc arenas left as they are")
 
 
 @app.command()
@@ -112,7 +102,7 @@ def serve(
     """
     from sinergi.simulator.api import build_sources, start_simulator
 
-    _one_malloc_arena()
+    use_one_arena()  # handler threads' own arenas kept freed buffers mapped
     given = {
         "siasn_client_id": siasn_client_id,
         "siasn_client_secret": siasn_client_secret,
