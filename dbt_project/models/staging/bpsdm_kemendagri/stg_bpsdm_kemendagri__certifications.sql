@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source_or_empty('bpsdm_kemendagri', 'certifications') }}
+    {{- new_batches_only() }}
 ),
 
 keyed as (
@@ -43,17 +44,7 @@ validated as (
     from renamed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'sertifikasi_id',
-            "source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         sertifikasi_id,
         nip,
@@ -68,9 +59,20 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('sertifikasi_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by _version_key, source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc
 )
 
 select * from final

@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source_or_empty('satudata', 'budgets') }}
+    {{- new_batches_only() }}
 ),
 
 keyed as (
@@ -51,17 +52,7 @@ validated as (
     from renamed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'budget_id',
-            "_batch_id desc, _extracted_at desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         budget_id,
         tahun,
@@ -78,9 +69,20 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('budget_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by _version_key, _batch_id desc, _extracted_at desc, _record_hash desc
 )
 
 select * from final
