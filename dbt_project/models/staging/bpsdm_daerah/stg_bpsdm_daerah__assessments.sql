@@ -95,7 +95,11 @@ versions as (
 final as (
     select distinct on (_version_key) *
     from versions
-    order by _version_key, _batch_id desc, _extracted_at desc, _record_hash desc
+    order by
+        _version_key asc,
+        _batch_id desc,
+        _extracted_at desc,
+        _record_hash desc
 )
 
 select * from final

@@ -72,7 +72,11 @@ versions as (
 final as (
     select distinct on (_version_key) *
     from versions
-    order by _version_key, source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc
+    order by
+        _version_key asc,
+        source_record ->> 'modified_at' desc nulls last,
+        _batch_id desc,
+        _record_hash desc
 )
 
 select * from final
