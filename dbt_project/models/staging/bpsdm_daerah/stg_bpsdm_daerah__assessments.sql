@@ -7,7 +7,8 @@ source as (
     {{- new_batches_only() }}
 ),
 
-typed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+typed as materialized (
     select
         _batch_id,
         _extracted_at,
@@ -33,7 +34,7 @@ keyed as (
     from typed
 ),
 
-validated as (
+validated as materialized (
     select
         record_key as file_row_id,
         region_code,

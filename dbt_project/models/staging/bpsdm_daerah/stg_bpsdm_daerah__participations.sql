@@ -11,7 +11,8 @@ source as (
     {{- new_batches_only() }}
 ),
 
-typed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+typed as materialized (
     select
         _batch_id,
         _extracted_at,
@@ -85,7 +86,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         renamed.*,
         case

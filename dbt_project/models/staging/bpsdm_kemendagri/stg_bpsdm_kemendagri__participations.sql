@@ -17,7 +17,8 @@ keyed as (
     from source
 ),
 
-renamed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+renamed as materialized (
     select
         record_key as partisipasi_id,
         {{ text_field('kode_pelatihan') }} as kode_pelatihan,
@@ -36,7 +37,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         *,
         case

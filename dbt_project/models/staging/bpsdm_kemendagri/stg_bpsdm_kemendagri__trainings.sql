@@ -12,7 +12,8 @@ keyed as (
     from source
 ),
 
-renamed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+renamed as materialized (
     select
         record_key as kode_pelatihan,
         {{ text_field('nama_pelatihan') }} as nama_pelatihan,
@@ -40,7 +41,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         *,
         case
