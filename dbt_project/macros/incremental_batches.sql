@@ -91,10 +91,13 @@
 {%- endmacro %}
 
 
-{#- Staging's `where` on raw: an incremental run reads the new batches' rows only. -#}
+{#- Staging's `where` on raw: an incremental run reads the new batches' rows only.
+    `= any(array(...))` is a filter on the raw scan: as `in (...)` the planner
+    misjudged the batch count and rescanned raw once per batch (147 s for a
+    file drop's 725 batches instead of 4 s). -#}
 {% macro new_batches_only() -%}
     {%- if is_incremental_run() %}
-        where _batch_id in {{ batches_of_this_run() }}
+        where _batch_id = any(array{{ batches_of_this_run() }})
     {%- endif %}
 {%- endmacro %}
 
