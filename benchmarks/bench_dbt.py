@@ -8,7 +8,9 @@ incremental `dbt build` (only the new batches reach the incremental models)
 is timed, followed by a full refresh of the same data for comparison.
 dbt runs with 2 threads. Prints one line per step and a summary line per size:
 
-    asn=100000 full_refresh_s=... incremental_s=... full_refresh_after_s=... raw_rows=...
+    asn=100000 full_refresh_s=... incremental_s=... full_refresh_after_s=... raw_rows=... load=...
+
+The machine may be shared: each line ends with the load average (1/5/15 min).
 
     python benchmarks/bench_dbt.py                  # 100k ASN
     python benchmarks/bench_dbt.py --asn 100000 1000000
@@ -76,6 +78,11 @@ def timed_build(target: WarehouseTarget, *args: str) -> float:
     return time.perf_counter() - start
 
 
+def load() -> str:
+    """The 1/5/15-minute load average: the machine is shared, so say how busy it was."""
+    return "load=" + "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def raw_rows(target: WarehouseTarget) -> int:
     with connect(target) as conn:
         tables = [
@@ -107,18 +114,21 @@ def bench(asn: int, files: bool, keep: bool) -> dict[str, float]:
             point_connections(sim)
             landing = Path(tmp) / "landing" if files else None
             figures["ingest_s"] = ingest(sim, target, landing)
-            print(f"asn={asn} ingested to {FIRST_CLOCK} in {figures['ingest_s']:.1f}s", flush=True)
+            print(f"asn={asn} ingested to {FIRST_CLOCK} in {figures['ingest_s']:.1f}s {load()}",
+                  flush=True)  # fmt: skip
             figures["full_refresh_s"] = timed_build(target, "--full-refresh")
-            print(
-                f"asn={asn} dbt build --full-refresh {figures['full_refresh_s']:.1f}s", flush=True
-            )
+            print(f"asn={asn} dbt build --full-refresh {figures['full_refresh_s']:.1f}s {load()}",
+                  flush=True)  # fmt: skip
             sim.set_clock(LAST_CLOCK)
             figures["ingest_more_s"] = ingest(sim, target, landing)
+            print(f"asn={asn} ingested to {LAST_CLOCK} in {figures['ingest_more_s']:.1f}s {load()}",
+                  flush=True)  # fmt: skip
             figures["incremental_s"] = timed_build(target)
-            print(f"asn={asn} dbt build (incremental) {figures['incremental_s']:.1f}s", flush=True)
+            print(f"asn={asn} dbt build (incremental) {figures['incremental_s']:.1f}s {load()}",
+                  flush=True)  # fmt: skip
             figures["full_refresh_after_s"] = timed_build(target, "--full-refresh")
             print(f"asn={asn} dbt build --full-refresh (same data) "
-                  f"{figures['full_refresh_after_s']:.1f}s", flush=True)  # fmt: skip
+                  f"{figures['full_refresh_after_s']:.1f}s {load()}", flush=True)  # fmt: skip
             figures["raw_rows"] = raw_rows(target)
     finally:
         if not keep:
@@ -145,7 +155,7 @@ def main() -> None:
             f"asn={asn} full_refresh_s={f['full_refresh_s']:.1f} "
             f"incremental_s={f['incremental_s']:.1f} "
             f"full_refresh_after_s={f['full_refresh_after_s']:.1f} "
-            f"raw_rows={int(f['raw_rows'])} ingest_s={f['ingest_s']:.1f}",
+            f"raw_rows={int(f['raw_rows'])} ingest_s={f['ingest_s']:.1f} {load()}",
             flush=True,
         )
 

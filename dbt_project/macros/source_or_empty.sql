@@ -2,7 +2,8 @@
     not exist yet: a source that has never loaded (no file dropped yet, say)
     must not stop the models of every other source. The dependency on the
     source is recorded at parse time as with source(); the next run after the
-    first load reads the real table (staging views are rebuilt every run). -#}
+    first load reads the real table: its batches were never recorded as
+    processed (macros/incremental_batches.sql), so they are all new then. -#}
 {% macro source_or_empty(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- if execute and model.resource_type != 'unit_test'

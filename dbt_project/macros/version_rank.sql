@@ -1,14 +1,29 @@
-{#- Rank the versions of a staged record, 1 = the one that wins.
+{#- Latest version per key, for staging models (incremental tables).
+
     Valid records are versions of their key: the latest wins. Invalid records
-    have no trustworthy key, so each distinct record (by hash) stands alone and
-    is kept once for the quarantine. -#}
-{% macro version_rank(key_column, order_by) -%}
-    row_number() over (
-        partition by
-            case
-                when invalid_reason is null then 'valid|' || {{ key_column }}
-                else 'invalid|' || _record_hash
-            end
-        order by {{ order_by }}
-    )
+    have no trustworthy key, so each distinct record (by hash) stands alone
+    and is kept once for the quarantine. `_version_key` names that group.
+
+    A full refresh ranks every raw row. An incremental run ranks only the new
+    batches' rows together with the row each touched group holds now: the
+    order is total, so the winner is the same as if every version were
+    ranked again, and only the touched groups are rewritten (delete+insert on
+    _version_key). -#}
+{% macro version_key(key_column) -%}
+    case
+        when invalid_reason is null then 'valid|' || {{ key_column }}
+        else 'invalid|' || _record_hash
+    end
+{%- endmacro %}
+
+
+{#- The versions to rank: the staged new rows, plus (incremental) the current winners of their groups. -#}
+{% macro with_current_versions(staged) -%}
+    select * from {{ staged }}
+    {%- if is_incremental_run() %}
+        union all
+        select current_versions.*
+        from {{ this }} as current_versions
+        where current_versions._version_key in (select s._version_key from {{ staged }} as s)
+    {%- endif %}
 {%- endmacro %}

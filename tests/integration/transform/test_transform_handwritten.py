@@ -10,8 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from transform_handwritten import FIRST_BATCH, NIP_A, NIP_B, NIP_C, NIP_D, SECOND_BATCH
-from transform_raw import load_batch
+from transform_handwritten import (
+    FIRST_BATCH,
+    NIP_A,
+    NIP_B,
+    NIP_C,
+    NIP_D,
+    SECOND_BATCH,
+    participation,
+)
+from transform_raw import load_batch, open_batch
 
 from sinergi.transform.dbt import dbt_project_dir, run_dbt
 from sinergi.warehouse.connection import WarehouseTarget, connect
@@ -213,3 +221,69 @@ def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
             for value in row:
                 if isinstance(value, str):
                     assert not set(re.findall(r"\d{18}", value)) & nips, table
+
+
+def fact_rows(target: WarehouseTarget, key: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """fct_participations by (NIP, training)."""
+    by_pseudonym = {pseudonym(nip, key): nip for nip in (NIP_A, NIP_B, NIP_C, NIP_D)}
+    return {
+        (by_pseudonym.get(r["asn_key"], r["asn_key"]), r["training_id"]): r
+        for r in rows(target, "select * from audit.fct_participations")
+    }
+
+
+def test_late_batches_and_moved_reports_incremental_equals_full_refresh(
+    warehouse: WarehouseTarget, hmac_key: str
+) -> None:
+    """A batch committed after a later one was built is still read; reports that
+    move to another participation leave it recomputed, or deleted when none is left."""
+    coaching, teknis = "PLT2305-095-0001", "PLT2304-632-0001"
+    load_batch(warehouse, FIRST_BATCH)
+    run_dbt(["build"], warehouse)
+    assert fact_rows(warehouse, hmac_key)[(NIP_C, coaching)]["report_count"] == 2  # API + file
+
+    # a long load takes its batch id now and commits after the next batch was built
+    late = open_batch(warehouse, "bpsdm_kemendagri__participations")
+    load_batch(
+        warehouse,
+        {
+            "bpsdm_kemendagri__participations": [
+                # C's API report now names A: C keeps the file report only
+                participation(
+                    "PRT5", coaching, NIP_A, "95", None, "penyelenggara", "lulus", 10,
+                    "2023-06-01T00:00:00Z",
+                ),
+                # D's only report moves to the coaching: D's teknis has no report left
+                participation(
+                    "PRT4", coaching, NIP_D, "KL-001", "Kemendagri", "penyelenggara", "lulus", 10,
+                    "2023-06-01T00:00:00Z",
+                ),
+            ]
+        },
+    )  # fmt: skip
+    run_dbt(["build"], warehouse)
+    fact = fact_rows(warehouse, hmac_key)
+    assert fact[(NIP_C, coaching)]["report_count"] == 1
+    assert fact[(NIP_A, coaching)]["report_source"] == "bpsdm_kemendagri"
+    assert fact[(NIP_D, coaching)]["hasil"] == "lulus"
+    assert (NIP_D, teknis) not in fact
+    assert fact[(NIP_A, teknis)]["hasil"] == "proses"
+
+    load_batch(
+        warehouse,
+        {
+            "bpsdm_kemendagri__participations": [
+                participation(
+                    "PRT3", teknis, NIP_A, "35", "Pemprov Jatim", "penyelenggara", "lulus", 30,
+                    "2023-04-21T00:00:00Z",
+                ),
+            ]
+        },
+        ids={"bpsdm_kemendagri__participations": late},
+    )  # fmt: skip
+    run_dbt(["build"], warehouse)
+    assert fact_rows(warehouse, hmac_key)[(NIP_A, teknis)]["hasil"] == "lulus"
+    incremental = snapshot_marts(warehouse)
+
+    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
+    assert snapshot_marts(warehouse) == incremental

@@ -79,21 +79,28 @@ def ingest(sim: SimulatorHandle, target: WarehouseTarget, landing: Path) -> None
         ingest_file(path, path.relative_to(landing).parts[0], target=target)
 
 
-def audit_tables(target: WarehouseTarget) -> dict[str, list[tuple]]:
+# dbt's own bookkeeping (which batches each incremental model has seen), not data
+BOOKKEEPING = {("staging", "dbt_processed_batches")}
+
+
+def built_tables(target: WarehouseTarget) -> dict[str, list[tuple]]:
+    """Every table dbt builds (staging, intermediate, audit marts), rows sorted."""
     with connect(target) as conn:
         tables = [
-            name
-            for (name,) in conn.execute(
-                "select table_name from information_schema.tables"
-                " where table_schema = 'audit' and table_type = 'BASE TABLE'"
+            (schema, name)
+            for (schema, name) in conn.execute(
+                "select table_schema, table_name from information_schema.tables"
+                " where table_schema in ('staging', 'intermediate', 'audit')"
+                " and table_type = 'BASE TABLE'"
             )
+            if (schema, name) not in BOOKKEEPING
         ]
         return {
-            table: sorted(
-                (tuple(row) for row in conn.execute(f'select * from audit."{table}"')),  # type: ignore[arg-type]
+            f"{schema}.{table}": sorted(
+                (tuple(row) for row in conn.execute(f'select * from {schema}."{table}"')),  # type: ignore[arg-type]
                 key=repr,
             )
-            for table in tables
+            for schema, table in tables
         }
 
 
@@ -106,12 +113,22 @@ def test_marts_match_the_truth_and_incremental_equals_full_refresh(
 
     simulator.set_clock("2024-12-31T23:59:59Z")
     ingest(simulator, warehouse, tmp_path / "landing")
-    run_dbt(["build"], warehouse)  # incremental: only the new batches
-    incremental = audit_tables(warehouse)
+    result = run_dbt(["build"], warehouse)  # incremental: only the new batches
+    incremental = built_tables(warehouse)
     assert compare(warehouse, simulator.truth()) == []
+    # staging rewrote only the groups the new batches touched, not every row
+    staged = {
+        r.node.name: r.adapter_response.get("rows_affected")
+        for r in result.results
+        if r.node.resource_type == "model" and r.node.name.startswith("stg_")
+    }
+    assert len(staged) == 11 and all(n is not None for n in staged.values())
+    rows_now = sum(len(rows) for name, rows in incremental.items() if name.startswith("staging."))
+    assert 0 < sum(staged.values()) < rows_now
 
     run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
-    full = audit_tables(warehouse)
+    full = built_tables(warehouse)
+    assert "staging.stg_bpsdm_kemendagri__participations" in full  # staging is tables now
     assert full.keys() == incremental.keys()
     for table in full:
-        assert full[table] == incremental[table], f"audit.{table}: incremental != full refresh"
+        assert full[table] == incremental[table], f"{table}: incremental != full refresh"

@@ -43,22 +43,46 @@ def create_raw_tables(target: WarehouseTarget) -> None:
             )
 
 
+def open_batch(target: WarehouseTarget, table: str) -> int:
+    """A batch id allocated now and still running (its rows commit later: load_batch(ids=...))."""
+    source, entity = table.split("__", 1)
+    with connect(target) as conn:
+        row = conn.execute(
+            "insert into meta.load_batches (source, entity) values (%s, %s) returning batch_id",
+            (source, entity),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def load_batch(
-    target: WarehouseTarget, batches: Mapping[str, Iterable[Mapping[str, Any]]]
+    target: WarehouseTarget,
+    batches: Mapping[str, Iterable[Mapping[str, Any]]],
+    ids: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
-    """Append records per table, one meta.load_batches batch per table; returns batch ids."""
-    ids: dict[str, int] = {}
+    """Append records per table, one meta.load_batches batch per table; returns batch ids.
+
+    `ids` names batches already opened (open_batch) to fill and mark succeeded instead.
+    """
+    loaded: dict[str, int] = {}
     with connect(target) as conn:
         for table, records in batches.items():
             source, entity = table.split("__", 1)
-            row = conn.execute(
-                "insert into meta.load_batches (source, entity, status, finished_at)"
-                " values (%s, %s, 'succeeded', now()) returning batch_id",
-                (source, entity),
-            ).fetchone()
+            if ids and table in ids:
+                row = conn.execute(
+                    "update meta.load_batches set status = 'succeeded', finished_at = now()"
+                    " where batch_id = %s returning batch_id",
+                    (ids[table],),
+                ).fetchone()
+            else:
+                row = conn.execute(
+                    "insert into meta.load_batches (source, entity, status, finished_at)"
+                    " values (%s, %s, 'succeeded', now()) returning batch_id",
+                    (source, entity),
+                ).fetchone()
             assert row is not None
             batch_id = int(row[0])
-            ids[table] = batch_id
+            loaded[table] = batch_id
             for record in records:
                 text = json.dumps(record, sort_keys=True)
                 conn.execute(
@@ -67,4 +91,4 @@ def load_batch(
                     ),
                     (batch_id, source, entity, hashlib.md5(text.encode()).hexdigest(), text),
                 )
-    return ids
+    return loaded

@@ -1,4 +1,7 @@
-{{ config(materialized='view') }}
+{{ config(indexes=[
+    {'columns': ['participation_key']},
+    {'columns': ['report_source', 'report_id']},
+]) }}
 {#- Every valid participation report of every source, on one layout:
     - the Kemendagri API (host or origin reports, latest version per id);
     - regional file drops (a row in the training host's folder is a host
@@ -8,7 +11,10 @@
       may complete a course twice), 45 minutes = 1 JP, origin = the learner's
       SIASN institution, year = completed_at in Asia/Jakarta.
     Reports whose training or origin cannot be resolved are left out here
-    and listed by int_quarantine_candidates. -#}
+    and listed by int_quarantine_candidates.
+    A table (rebuilt every run from staging tables): the incremental models
+    above find the participations new batches touch through its batch
+    columns, and the quarantine reads it three times. -#}
 with
 
 api_reports as (
@@ -46,7 +52,8 @@ from_api as (
         api_reports.jp_diakui as jp,
         api_reports.jp_diakui * 45 as jp_minutes,
         api_reports.modified_at as reported_at,
-        api_reports._batch_id
+        api_reports._batch_id,
+        cast(null as bigint) as _asn_batch_id
     from api_reports
     {{ join_instansi('origin', 'api_reports.instansi_asal_kode', 'api_reports.instansi_asal_nama') }}
 ),
@@ -63,7 +70,8 @@ from_lms as (
         completions.duration_minutes / 45.0 as jp,
         completions.duration_minutes as jp_minutes,
         completions.completed_at as reported_at,
-        completions._batch_id
+        completions._batch_id,
+        asns._batch_id as _asn_batch_id
     from completions
     inner join asns
         on completions.nip = asns.nip
@@ -116,7 +124,8 @@ from_files as (
         jp,
         jp * 45 as jp_minutes,
         cast(tanggal_mulai as timestamp) at time zone 'UTC' as reported_at,
-        _batch_id
+        _batch_id,
+        cast(null as bigint) as _asn_batch_id
     from file_matched
     where training_id is not null
 ),
@@ -152,7 +161,19 @@ final as (
             else cast(extract(year from trainings.tanggal_mulai) as integer)
         end as tahun,
         unioned._batch_id,
-        greatest(unioned._batch_id, trainings._batch_id) as _source_batch_id
+        -- the batches a report's figures depend on, for the incremental models
+        -- above: its own, the catalogue training's (an e-learning course is
+        -- fixed: its title, the only field that moves, is not used above) and,
+        -- for a completion, the learner's SIASN record (the origin)
+        greatest(
+            unioned._batch_id,
+            case when trainings.training_source = 'bpsdm_kemendagri' then trainings._batch_id end,
+            unioned._asn_batch_id
+        ) as _source_batch_id,
+        case
+            when trainings.training_source = 'bpsdm_kemendagri' then trainings._batch_id
+        end as _training_batch_id,
+        unioned._asn_batch_id
     from unioned
     inner join trainings
         on unioned.training_id = trainings.training_id

@@ -1,9 +1,11 @@
 {{ config(
-    indexes=[{'columns': ['participation_key'], 'unique': true}, {'columns': ['_source_batch_id']}],
+    indexes=[{'columns': ['participation_key'], 'unique': true}],
     materialized='incremental',
     unique_key='participation_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    pre_hook="{{ record_new_batches(participation_staging_models()) }}",
+    post_hook="{{ delete_retracted_participations(ref('int_participation_reports_unioned'), 'participation_key') }}",
 ) }}
 {#- One row per ASN x training, however many reports name it (host and
     origin, API and file drop): the best result wins (lulus > tidak_lulus >
@@ -11,9 +13,10 @@
     host's report, then the Kemendagri API, then the latest report. JP is
     recognised only for lulus. An e-learning completion is its own row.
 
-    Incremental: only participations with a report (or a training) loaded in
-    a batch newer than the newest this table has seen are recomputed, from all
-    their reports, so an incremental run and a full refresh agree. -#}
+    Incremental: only the participations that batches new to this model
+    touched are recomputed, from all their reports, and those left without
+    a report are deleted, so an incremental run and a full refresh agree
+    (macros/incremental_batches.sql). -#}
 with
 
 reports as (
@@ -22,16 +25,14 @@ reports as (
 
 {% if is_incremental() %}
 touched as (
-    select distinct participation_key
-    from reports
-    where _source_batch_id > (select coalesce(max(_source_batch_id), 0) from {{ this }})
+    {{ touched_participation_keys(ref('int_participation_reports_unioned'), 'participation_key') }}
 ),
 
 scoped as (
     select reports.*
     from reports
     inner join touched
-        on touched.participation_key = reports.participation_key
+        on reports.participation_key = touched.participation_key
 ),
 {% else %}
     scoped as (

@@ -1,19 +1,32 @@
 {{ config(
-    indexes=[{'columns': ['participation_id'], 'unique': true}, {'columns': ['_source_batch_id']}],
+    indexes=[{'columns': ['participation_id'], 'unique': true}],
     materialized='incremental',
     unique_key='participation_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    pre_hook="{{ record_new_batches(participation_staging_models()) }}",
+    post_hook="{{ delete_retracted_participations(ref('int_participations_deduplicated'), 'participation_id') }}",
 ) }}
-{#- One row per ASN x training (pseudonymised ASN). Incremental on the
-    batches behind each participation: only participations recomputed by
-    int_participations_deduplicated since this table last ran are rewritten. -#}
+{#- One row per ASN x training (pseudonymised ASN). Incremental: only the
+    participations that batches new to this table touched are rewritten
+    (the same rule as int_participations_deduplicated, kept apart so a run
+    that failed between the two still catches up), and retracted ones are
+    deleted. -#}
+-- depends_on: {{ ref('int_participation_reports_unioned') }}
 with
 
+{% if is_incremental() %}
+touched as (
+    {{ touched_participation_keys(ref('int_participation_reports_unioned'), 'participation_id') }}
+),
+{% endif %}
+
 participations as (
-    select * from {{ ref('int_participations_deduplicated') }}
+    select deduplicated.*
+    from {{ ref('int_participations_deduplicated') }} as deduplicated
     {% if is_incremental() %}
-        where _source_batch_id > (select coalesce(max(_source_batch_id), 0) from {{ this }})
+        inner join touched
+            on deduplicated.participation_key = touched.participation_key
     {% endif %}
 ),
 

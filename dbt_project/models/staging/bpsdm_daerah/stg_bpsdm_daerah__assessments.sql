@@ -4,9 +4,11 @@ with
 
 source as (
     select * from {{ source_or_empty('bpsdm_daerah', 'assessments') }}
+    {{- new_batches_only() }}
 ),
 
-typed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+typed as materialized (
     select
         _batch_id,
         _extracted_at,
@@ -32,7 +34,7 @@ keyed as (
     from typed
 ),
 
-validated as (
+validated as materialized (
     select
         record_key as file_row_id,
         region_code,
@@ -65,17 +67,7 @@ validated as (
     from keyed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'file_row_id',
-            "_batch_id desc, _extracted_at desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         file_row_id,
         region_code,
@@ -91,9 +83,24 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('file_row_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by
+        _version_key asc,
+        _batch_id desc,
+        _extracted_at desc,
+        _record_hash desc
 )
 
 select * from final

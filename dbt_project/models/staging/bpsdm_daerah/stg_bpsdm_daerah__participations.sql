@@ -1,23 +1,18 @@
 {#- File rows carry logical field names (the ingestion maps header variants);
     a row has no id of its own, so a participation is keyed by region, NIP,
-    training and start date: the same row in a later upload replaces it. -#}
+    training and start date: the same row in a later upload replaces it. 
+    A row is matched to the training catalogue in the intermediate layer
+    (int_participation_reports_unioned); one matching no training is
+    quarantined there as unknown_training. -#}
 with
 
 source as (
     select * from {{ source_or_empty('bpsdm_daerah', 'participations') }}
+    {{- new_batches_only() }}
 ),
 
--- the catalogue a file row must match (by code, else by name and start date)
-catalogue as (
-    select distinct on (kode_pelatihan)
-        kode_pelatihan,
-        lower(btrim(nama_pelatihan)) as name_key,
-        tanggal_mulai
-    from {{ ref('stg_bpsdm_kemendagri__trainings') }}
-    where is_valid
-),
-
-typed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+typed as materialized (
     select
         _batch_id,
         _extracted_at,
@@ -91,7 +86,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         renamed.*,
         case
@@ -113,30 +108,11 @@ validated as (
             when renamed.biaya_idr < 0 then 'negative_amount'
             when {{ is_unknown_instansi_code("case when renamed.instansi_asal ~* '^(\d{2}(\.\d{2})?|KL-\d{3})$' then upper(renamed.instansi_asal) end") }}
                 then 'unknown_instansi'
-            when by_code.kode_pelatihan is null and by_name.kode_pelatihan is null
-                then 'unknown_training'
         end as invalid_reason
     from renamed
-    left join catalogue as by_code
-        on renamed.kode_pelatihan = by_code.kode_pelatihan
-    left join catalogue as by_name
-        on
-            renamed.kode_pelatihan is null
-            and by_name.name_key = lower(btrim(renamed.nama_pelatihan))
-            and renamed.tanggal_mulai = by_name.tanggal_mulai
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'file_row_id',
-            "_batch_id desc, _extracted_at desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         file_row_id,
         region_code,
@@ -157,9 +133,24 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('file_row_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by
+        _version_key asc,
+        _batch_id desc,
+        _extracted_at desc,
+        _record_hash desc
 )
 
 select * from final

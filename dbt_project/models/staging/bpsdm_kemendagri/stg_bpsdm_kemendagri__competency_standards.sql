@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source_or_empty('bpsdm_kemendagri', 'competency_standards') }}
+    {{- new_batches_only() }}
 ),
 
 keyed as (
@@ -11,7 +12,8 @@ keyed as (
     from source
 ),
 
-renamed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+renamed as materialized (
     select
         record_key as standar_id,
         {{ text_field('jabatan') }} as jabatan,
@@ -25,7 +27,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         *,
         case
@@ -41,17 +43,7 @@ validated as (
     from renamed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'standar_id',
-            "source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         standar_id,
         jabatan,
@@ -63,9 +55,24 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('standar_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by
+        _version_key asc,
+        source_record ->> 'modified_at' desc nulls last,
+        _batch_id desc,
+        _record_hash desc
 )
 
 select * from final

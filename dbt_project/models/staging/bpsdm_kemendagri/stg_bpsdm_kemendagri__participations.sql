@@ -1,7 +1,13 @@
+{#- Participation reports (host or origin) of the Kemendagri API. A report
+    naming a training the catalogue lacks is valid here and quarantined as
+    unknown_training by int_quarantine_candidates: staging reads its own raw
+    table only, so an incremental run never needs to re-check old rows when
+    the catalogue changes. -#}
 with
 
 source as (
     select * from {{ source_or_empty('bpsdm_kemendagri', 'participations') }}
+    {{- new_batches_only() }}
 ),
 
 keyed as (
@@ -11,7 +17,8 @@ keyed as (
     from source
 ),
 
-renamed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+renamed as materialized (
     select
         record_key as partisipasi_id,
         {{ text_field('kode_pelatihan') }} as kode_pelatihan,
@@ -30,7 +37,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         *,
         case
@@ -46,26 +53,11 @@ validated as (
             when jp_diakui is null and jsonb_typeof(jp_diakui_raw) not in ('null')
                 then 'negative_jp'
             when {{ is_unknown_instansi_code('instansi_asal_kode') }} then 'unknown_instansi'
-            when kode_pelatihan not in (
-                select t.kode_pelatihan
-                from {{ ref('stg_bpsdm_kemendagri__trainings') }} as t
-                where t.is_valid
-            ) then 'unknown_training'
         end as invalid_reason
     from renamed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'partisipasi_id',
-            "source_record ->> 'modified_at' desc nulls last, _batch_id desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         partisipasi_id,
         kode_pelatihan,
@@ -81,9 +73,24 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('partisipasi_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by
+        _version_key asc,
+        source_record ->> 'modified_at' desc nulls last,
+        _batch_id desc,
+        _record_hash desc
 )
 
 select * from final

@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source_or_empty('kemnaker_corpu', 'completions') }}
+    {{- new_batches_only() }}
 ),
 
 keyed as (
@@ -11,7 +12,8 @@ keyed as (
     from source
 ),
 
-renamed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+renamed as materialized (
     select
         record_key as completion_id,
         {{ clean_nip("record ->> 'learner_nip'") }} as nip,
@@ -27,7 +29,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         *,
         case
@@ -43,17 +45,7 @@ validated as (
     from renamed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'completion_id',
-            "_batch_id desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         completion_id,
         nip,
@@ -72,9 +64,23 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('completion_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by
+        _version_key asc,
+        _batch_id desc,
+        _record_hash desc
 )
 
 select * from final

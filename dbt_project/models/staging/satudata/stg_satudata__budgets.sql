@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source_or_empty('satudata', 'budgets') }}
+    {{- new_batches_only() }}
 ),
 
 keyed as (
@@ -11,7 +12,8 @@ keyed as (
     from source
 ),
 
-renamed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+renamed as materialized (
     select
         record_key as budget_id,
         {{ parse_number("record -> 'tahun'", 'integer') }} as tahun,
@@ -30,7 +32,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         *,
         case
@@ -51,17 +53,7 @@ validated as (
     from renamed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'budget_id',
-            "_batch_id desc, _extracted_at desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         budget_id,
         tahun,
@@ -78,9 +70,24 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('budget_id') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by
+        _version_key asc,
+        _batch_id desc,
+        _extracted_at desc,
+        _record_hash desc
 )
 
 select * from final

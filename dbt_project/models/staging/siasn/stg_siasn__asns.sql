@@ -2,6 +2,7 @@ with
 
 source as (
     select * from {{ source_or_empty('siasn', 'asn') }}
+    {{- new_batches_only() }}
 ),
 
 keyed as (
@@ -11,7 +12,8 @@ keyed as (
     from source
 ),
 
-renamed as (
+-- materialized: inlined, every later use of a parsed field would parse it again
+renamed as materialized (
     select
         record_key as nip,
         {{ text_field('nama') }} as nama,
@@ -34,7 +36,7 @@ renamed as (
     from keyed
 ),
 
-validated as (
+validated as materialized (
     select
         *,
         case
@@ -49,17 +51,7 @@ validated as (
     from renamed
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ version_rank(
-            'nip',
-            "source_record ->> 'updated_at' desc nulls last, _batch_id desc, _record_hash desc",
-        ) }} as version_rank
-    from validated
-),
-
-final as (
+staged as (
     select
         nip,
         {{ nip_kind('nip') }} as nip_kind,
@@ -80,9 +72,24 @@ final as (
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record
-    from deduplicated
-    where version_rank = 1
+        source_record,
+        {{ version_key('nip') }} as _version_key
+    from validated
+),
+
+versions as (
+    {{ with_current_versions('staged') }}
+),
+
+-- the latest version of each group wins (see macros/version_rank.sql)
+final as (
+    select distinct on (_version_key) *
+    from versions
+    order by
+        _version_key asc,
+        source_record ->> 'updated_at' desc nulls last,
+        _batch_id desc,
+        _record_hash desc
 )
 
 select * from final
