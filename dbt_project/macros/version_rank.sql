@@ -17,13 +17,21 @@
 {%- endmacro %}
 
 
-{#- The versions to rank: the staged new rows, plus (incremental) the current winners of their groups. -#}
-{% macro with_current_versions(staged) -%}
-    select * from {{ staged }}
-    {%- if is_incremental_run() %}
-        union all
-        select current_versions.*
-        from {{ this }} as current_versions
-        where current_versions._version_key in (select s._version_key from {{ staged }} as s)
-    {%- endif %}
+{#- The winning version of each group the staged rows touch, ranked by `newest_first`
+    (a list of order-by terms): the staged rows plus, on an incremental run, the
+    row each of their groups holds now. -#}
+{% macro latest_versions(staged, newest_first) -%}
+    select distinct on (_version_key) *
+    from (
+        select * from {{ staged }}
+        {%- if is_incremental_run() %}
+            union all
+            select current_versions.*
+            from {{ this }} as current_versions
+            where current_versions._version_key in (select s._version_key from {{ staged }} as s)
+        {%- endif %}
+    ) as versions
+    order by
+        _version_key asc,
+        {{ newest_first | join(',\n        ') }}
 {%- endmacro %}

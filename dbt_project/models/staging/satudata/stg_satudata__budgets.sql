@@ -75,19 +75,13 @@ staged as (
     from validated
 ),
 
-versions as (
-    {{ with_current_versions('staged') }}
-),
-
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    select distinct on (_version_key) *
-    from versions
-    order by
-        _version_key asc,
-        _batch_id desc,
-        _extracted_at desc,
-        _record_hash desc
+    {{ latest_versions('staged', [
+        '_batch_id desc',
+        '_extracted_at desc',
+        '_record_hash desc'
+    ]) }}
 )
 
 select * from final
