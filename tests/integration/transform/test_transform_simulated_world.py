@@ -8,12 +8,9 @@
    incremental `dbt build` must equal a full refresh, table for table, and
    match the new truth.
 
-The world is built without schema drift (`drift_rate=0`): a regional file
-that drops its optional Status column hides each row's result from every
-reader, yet the truth still counts the hidden result. dbt takes such rows as
-lulus (a host reporting a participation without a result reports a
-completion); at the default drift rate that gives a handful of participations
-lulus that the truth counts tidak_lulus, and nothing else differs.
+The world has the default messiness, schema drift included: a regional file
+that drops its optional Status column reports completed trainings, which the
+truth counts as lulus and staging reads as lulus.
 """
 
 from __future__ import annotations
@@ -29,7 +26,6 @@ from sinergi.ingestion.file_drop import ingest_file
 from sinergi.ingestion.http import HttpSettings
 from sinergi.ingestion.runner import ingest_source
 from sinergi.simulator.api import SimulatorHandle, start_simulator
-from sinergi.simulator.config import Messiness
 from sinergi.simulator.files import write_files
 from sinergi.transform.dbt import run_dbt
 from sinergi.warehouse.connection import WarehouseTarget, connect
@@ -44,9 +40,7 @@ FAST_HTTP = HttpSettings(read_timeout_s=5.0, backoff_base_s=0.02, backoff_max_s=
 
 @pytest.fixture
 def simulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimulatorHandle]:
-    with start_simulator(
-        seed=SEED, asn=ASN, clock=FIRST_CLOCK, messiness=Messiness(drift_rate=0.0)
-    ) as handle:
+    with start_simulator(seed=SEED, asn=ASN, clock=FIRST_CLOCK) as handle:
         creds = handle.credentials
 
         def uri(source: str, login: str, password: str) -> str:
