@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from psycopg import sql
 
+from sinergi.environment import temporary_environment
 from sinergi.ingestion.landing import landing_dir
 from sinergi.ingestion.registry import load_registry
 from sinergi.orchestration.dag_runs import run_dag
@@ -47,20 +46,6 @@ def ingest_dag_ids() -> list[str]:
     return [f"ingest_{s.name}" for s in sources if s.kind != "file_drop"] + ["ingest_file_drops"]
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def mart_row_counts(target: WarehouseTarget) -> dict[str, int]:
     """Rows per published mart table (what analysts see)."""
     with connect(target) as conn:
@@ -88,7 +73,7 @@ def run_demo(seed: int = DEMO_SEED, asn: int = DEMO_ASN) -> DemoResult:
     with start_simulator(seed=seed, asn=asn) as sim:
         written = write_files(sim.sources, landing_dir())
         log.info("demo: %d regional files dropped into %s", written["files"], landing_dir())
-        with _environment(simulator_connections(sim)):
+        with temporary_environment(simulator_connections(sim)):
             for dag_id in ["warehouse_bootstrap", *ingest_dag_ids()]:
                 result.dag_runs.append((dag_id, run_dag(dag_id)))
     for dag_id in ("transform", "quality_publish"):

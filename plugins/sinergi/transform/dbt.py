@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sinergi.environment import temporary_environment
 from sinergi.paths import project_dir
 from sinergi.warehouse.connection import WarehouseTarget
 
@@ -59,21 +59,6 @@ def dbt_env(target: WarehouseTarget, threads: int = DEFAULT_THREADS) -> dict[str
     }
 
 
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """dbtRunner reads `env_var()` from os.environ: set the values for one call only."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _failures(result: Any) -> list[str]:
     """`<node> (<status>): <message>` for each failed node of a dbtRunnerResult."""
     failures = []
@@ -108,7 +93,7 @@ def run_dbt(
         # parse renders profiles.yml, which needs the variables to exist
         env = {**_placeholder_env(), **env}
     log.info("dbt %s", " ".join(args))
-    with _environment(env):
+    with temporary_environment(env):
         result = dbtRunner().invoke(command)
     if not result.success:
         failures = _failures(result)

@@ -62,26 +62,17 @@ def compare(target: WarehouseTarget, truth: dict[str, Any]) -> list[str]:
     _diff("asn_20jp", flat(asn["reaching_20jp_by_province_year"]),
           by_province("asn_reaching_20_jp"), out)  # fmt: skip
 
-    results = {
-        (str(y), h): n
-        for y, h, n in _rows(
-            target,
-            f"select tahun, hasil, count(*) from {fact} where not is_elearning_completion"
-            " group by 1, 2",
-        )
-    }
-    _diff("by_year_result", {(y, r): n for y, per in parts["by_year_result"].items()
-                             for r, n in per.items()}, results, out)  # fmt: skip
-    kinds = {
-        (str(y), k): n
-        for y, k, n in _rows(
-            target,
-            f"select tahun, jenis_pelatihan, count(*) from {fact}"
-            " where not is_elearning_completion group by 1, 2",
-        )
-    }
-    _diff("by_year_kind", {(y, k): n for y, per in parts["by_year_kind"].items()
-                           for k, n in per.items()}, kinds, out)  # fmt: skip
+    for name, column in (("by_year_result", "hasil"), ("by_year_kind", "jenis_pelatihan")):
+        counted = {
+            (str(y), value): n
+            for y, value, n in _rows(
+                target,
+                f"select tahun, {column}, count(*) from {fact}"
+                " where not is_elearning_completion group by 1, 2",
+            )
+        }
+        expected = {(y, value): n for y, per in parts[name].items() for value, n in per.items()}
+        _diff(name, expected, counted, out)
     cross = _rows(
         target,
         f"select count(*) from {fact} where not is_elearning_completion"
