@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from psycopg import sql
 from transform_truth import compare
 
 from sinergi.ingestion.file_drop import ingest_file
@@ -73,28 +74,39 @@ def ingest(sim: SimulatorHandle, target: WarehouseTarget, landing: Path) -> None
         ingest_file(path, path.relative_to(landing).parts[0], target=target)
 
 
-# dbt's own bookkeeping (which batches each incremental model has seen), not data
+# dbt's own bookkeeping (which batches each incremental model has seen, which
+# run wrote a row), not data: it differs between incremental runs and a full refresh
 BOOKKEEPING = {("staging", "dbt_processed_batches")}
+BOOKKEEPING_COLUMNS = {"_rebuilt_in_batch"}
 
 
 def built_tables(target: WarehouseTarget) -> dict[str, list[tuple]]:
     """Every table dbt builds (staging, intermediate, audit marts), rows sorted."""
     with connect(target) as conn:
-        tables = [
-            (schema, name)
-            for (schema, name) in conn.execute(
-                "select table_schema, table_name from information_schema.tables"
-                " where table_schema in ('staging', 'intermediate', 'audit')"
-                " and table_type = 'BASE TABLE'"
-            )
-            if (schema, name) not in BOOKKEEPING
-        ]
+        columns: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column in conn.execute(
+            "select table_schema, table_name, column_name from information_schema.columns"
+            " join information_schema.tables using (table_schema, table_name)"
+            " where table_schema in ('staging', 'intermediate', 'audit')"
+            " and table_type = 'BASE TABLE' order by ordinal_position"
+        ):
+            if (schema, table) not in BOOKKEEPING and column not in BOOKKEEPING_COLUMNS:
+                columns.setdefault((schema, table), []).append(column)
         return {
             f"{schema}.{table}": sorted(
-                (tuple(row) for row in conn.execute(f'select * from {schema}."{table}"')),  # type: ignore[arg-type]
+                (
+                    tuple(row)
+                    for row in conn.execute(
+                        sql.SQL("select {} from {}.{}").format(
+                            sql.SQL(", ").join(map(sql.Identifier, names)),
+                            sql.Identifier(schema),
+                            sql.Identifier(table),
+                        )
+                    )
+                ),
                 key=repr,
             )
-            for schema, table in tables
+            for (schema, table), names in columns.items()
         }
 
 

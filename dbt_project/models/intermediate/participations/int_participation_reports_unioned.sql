@@ -1,7 +1,18 @@
-{{ config(indexes=[
-    {'columns': ['participation_key']},
-    {'columns': ['report_source', 'report_id']},
-]) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['report_source', 'report_id'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    indexes=[
+        {'columns': ['report_source', 'report_id'], 'unique': true},
+        {'columns': ['participation_key']},
+        {'columns': ['training_id']},
+    ],
+    pre_hook=[
+        "{{ record_new_batches(participation_staging_models()) }}",
+        "{{ rebuild_changed_reports() }}",
+    ],
+) }}
 {#- Every valid participation report of every source, on one layout:
     - the Kemendagri API (host or origin reports, latest version per id);
     - regional file drops (a row in the training host's folder is a host
@@ -12,24 +23,37 @@
       SIASN institution, year = completed_at in Asia/Jakarta.
     Reports whose training or origin cannot be resolved are left out here
     and listed by int_quarantine_candidates.
-    A table (rebuilt every run from staging tables): the incremental models
-    above find the participations new batches touch through its batch
-    columns, and the quarantine reads it three times. -#}
+    Incremental: a run rebuilds only the reports its new batches changed,
+    directly or through the training or SIASN record they depend on
+    (macros/participation_changes.sql). -#}
+-- the pre-hook's inputs: depends_on: {{ ref('stg_bpsdm_kemendagri__trainings') }}, {{ ref('stg_siasn__asns') }}
 with
 
 api_reports as (
     select * from {{ ref('stg_bpsdm_kemendagri__participations') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rebuild_scope(
+            'reports_to_rebuild', 'partisipasi_id', 'report_id',
+            "report_source = 'bpsdm_kemendagri'") }}
 ),
 
 completions as (
     select * from {{ ref('stg_kemnaker_corpu__completions') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rebuild_scope(
+            'reports_to_rebuild', 'completion_id', 'report_id',
+            "report_source = 'kemnaker_corpu'") }}
 ),
 
 file_rows as (
     select * from {{ ref('stg_bpsdm_daerah__participations') }}
-    where is_valid
+    where
+        is_valid
+        and {{ in_rebuild_scope(
+            'reports_to_rebuild', 'file_row_id', 'report_id',
+            "report_source = 'bpsdm_daerah'") }}
 ),
 
 trainings as (
@@ -161,19 +185,15 @@ final as (
             else cast(extract(year from trainings.tanggal_mulai) as integer)
         end as tahun,
         unioned._batch_id,
-        -- the batches a report's figures depend on, for the incremental models
-        -- above: its own, the catalogue training's (an e-learning course is
-        -- fixed: its title, the only field that moves, is not used above) and,
-        -- for a completion, the learner's SIASN record (the origin)
+        -- the latest batch a report's figures come from: its own, the catalogue
+        -- training's (an e-learning course is fixed: its title, the only field
+        -- that moves, is not used above) and, for a completion, the learner's
+        -- SIASN record (the origin)
         greatest(
             unioned._batch_id,
             case when trainings.training_source = 'bpsdm_kemendagri' then trainings._batch_id end,
             unioned._asn_batch_id
-        ) as _source_batch_id,
-        case
-            when trainings.training_source = 'bpsdm_kemendagri' then trainings._batch_id
-        end as _training_batch_id,
-        unioned._asn_batch_id
+        ) as _source_batch_id
     from unioned
     inner join trainings
         on unioned.training_id = trainings.training_id

@@ -1,11 +1,16 @@
 {{ config(
-    indexes=[{'columns': ['participation_key'], 'unique': true}],
     materialized='incremental',
     unique_key='participation_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ record_new_batches(participation_staging_models()) }}",
-    post_hook="{{ delete_retracted_participations(ref('int_participation_reports_unioned'), 'participation_key') }}",
+    indexes=[
+        {'columns': ['participation_key'], 'unique': true},
+        {'columns': ['training_id']},
+    ],
+    pre_hook=[
+        "{{ record_new_batches(['int_participation_reports_unioned']) }}",
+        "{{ rebuild_changed_participations() }}",
+    ],
 ) }}
 {#- One row per ASN x training, however many reports name it (host and
     origin, API and file drop): the best result wins (lulus > tidak_lulus >
@@ -13,49 +18,28 @@
     host's report, then the Kemendagri API, then the latest report. JP is
     recognised only for lulus. An e-learning completion is its own row.
 
-    Incremental: only the participations that batches new to this model
-    touched are recomputed, from all their reports, and those left without
-    a report are deleted, so an incremental run and a full refresh agree
-    (macros/incremental_batches.sql). -#}
+    Incremental: a run rebuilds only the participations its changed reports
+    name now or named before (report_keys), from all their reports; one
+    left without a report is deleted (macros/participation_changes.sql). -#}
+-- the pre-hook's inputs: depends_on: {{ ref('stg_bpsdm_kemendagri__trainings') }}, {{ ref('stg_siasn__asns') }}
+-- depends_on: {{ ref('stg_bpsdm_kemendagri__participations') }}, {{ ref('stg_bpsdm_daerah__participations') }}
+-- depends_on: {{ ref('stg_kemnaker_corpu__completions') }}
 with
 
-reports as (
-    select * from {{ ref('int_participation_reports_unioned') }}
-),
-
-{% if is_incremental() %}
-touched as (
-    {{ touched_participation_keys(ref('int_participation_reports_unioned'), 'participation_key') }}
-),
-
 scoped as (
-    select reports.*
-    from reports
-    inner join touched
-        on reports.participation_key = touched.participation_key
+    select *
+    from {{ ref('int_participation_reports_unioned') }}
+    where {{ in_rebuild_scope('participations_to_rebuild', 'participation_key', 'participation_key') }}
 ),
-{% else %}
-    scoped as (
-        select * from reports
-    ),
-{% endif %}
 
 ranked as (
     select
         *,
-        row_number() over (
-            partition by participation_key
-            order by
-                case hasil when 'lulus' then 1 when 'tidak_lulus' then 2 else 3 end,
-                (pelapor = 'penyelenggara') desc,
-                case report_source
-                    when 'bpsdm_kemendagri' then 1
-                    when 'bpsdm_daerah' then 2
-                    else 3
-                end,
-                reported_at desc nulls last,
-                report_id desc
-        ) as report_rank,
+        row_number() over preference as report_rank,
+        -- the reports counted, best first: one sort serves both windows
+        array_agg(report_source || '|' || report_id) over (
+            preference rows between unbounded preceding and unbounded following
+        ) as report_keys,
         count(*) over (partition by participation_key) as report_count,
         bool_or(pelapor = 'penyelenggara') over (partition by participation_key)
             as has_host_report,
@@ -63,6 +47,19 @@ ranked as (
             as has_origin_report,
         max(_source_batch_id) over (partition by participation_key) as max_source_batch_id
     from scoped
+    window preference as (
+        partition by participation_key
+        order by
+            case hasil when 'lulus' then 1 when 'tidak_lulus' then 2 else 3 end,
+            (pelapor = 'penyelenggara') desc,
+            case report_source
+                when 'bpsdm_kemendagri' then 1
+                when 'bpsdm_daerah' then 2
+                else 3
+            end,
+            reported_at desc nulls last,
+            report_id desc
+    )
 ),
 
 final as (
@@ -82,7 +79,10 @@ final as (
         report_count,
         has_host_report,
         has_origin_report,
-        max_source_batch_id as _source_batch_id
+        report_keys,
+        max_source_batch_id as _source_batch_id,
+        -- which run wrote the row, for fct_participations' incremental runs
+        {{ latest_batch_of_this_run() }} as _rebuilt_in_batch
     from ranked
     where report_rank = 1
 )

@@ -4,30 +4,21 @@
     unique_key='participation_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ record_new_batches(participation_staging_models()) }}",
-    post_hook="{{ delete_retracted_participations(ref('int_participations_deduplicated'), 'participation_id') }}",
+    pre_hook=[
+        "{{ record_new_batches(['int_participations_deduplicated']) }}",
+        "{{ rebuild_changed_facts() }}",
+    ],
 ) }}
-{#- One row per ASN x training (pseudonymised ASN). Incremental: only the
-    participations that batches new to this table touched are rewritten
-    (the same rule as int_participations_deduplicated, kept apart so a run
-    that failed between the two still catches up), and retracted ones are
-    deleted. -#}
--- depends_on: {{ ref('int_participation_reports_unioned') }}
+{#- One row per ASN x training (pseudonymised ASN). Incremental: a run
+    rewrites the participations int_participations_deduplicated rebuilt in
+    batches this table has not seen, and deletes those it dropped
+    (macros/participation_changes.sql). -#}
 with
 
-{% if is_incremental() %}
-touched as (
-    {{ touched_participation_keys(ref('int_participation_reports_unioned'), 'participation_id') }}
-),
-{% endif %}
-
 participations as (
-    select deduplicated.*
-    from {{ ref('int_participations_deduplicated') }} as deduplicated
-    {% if is_incremental() %}
-        inner join touched
-            on deduplicated.participation_key = touched.participation_key
-    {% endif %}
+    select *
+    from {{ ref('int_participations_deduplicated') }}
+    where {{ in_rebuild_scope('facts_to_rebuild', 'participation_key', 'participation_id') }}
 ),
 
 trainings as (
