@@ -17,7 +17,9 @@ from transform_handwritten import (
     NIP_C,
     NIP_D,
     SECOND_BATCH,
+    asn,
     participation,
+    training,
 )
 from transform_raw import load_batch, open_batch
 
@@ -283,6 +285,54 @@ def test_late_batches_and_moved_reports_incremental_equals_full_refresh(
     )  # fmt: skip
     run_dbt(["build"], warehouse)
     assert fact_rows(warehouse, hmac_key)[(NIP_A, teknis)]["hasil"] == "lulus"
+    incremental = snapshot_marts(warehouse)
+
+    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
+    assert snapshot_marts(warehouse) == incremental
+
+
+def test_renamed_training_and_moved_learner_incremental_equals_full_refresh(
+    warehouse: WarehouseTarget, hmac_key: str
+) -> None:
+    """Reports change through what they depend on, not only through their own batches:
+    a catalogue rename leaves a file row matched by name without its training, and a
+    learner moving institution moves the origin of their e-learning completions."""
+    pkn = "PLT2303-035-0001"
+    origins_of_a_completions = (
+        "select origin_instansi_id from audit.fct_participations"
+        f" where is_elearning_completion and asn_key = '{pseudonym(NIP_A, hmac_key)}'"
+    )
+    load_batch(warehouse, FIRST_BATCH)
+    run_dbt(["build"], warehouse)
+    assert fact_rows(warehouse, hmac_key)[(NIP_B, pkn)]["report_count"] == 3  # API x2 + file
+    assert [r["origin_instansi_id"] for r in rows(warehouse, origins_of_a_completions)] == [
+        "35",
+        "35",
+    ]
+
+    load_batch(
+        warehouse,
+        {
+            "bpsdm_kemendagri__trainings": [
+                training(
+                    pkn, "PKN Tingkat II Angkatan 1 Tahun 2023 Jawa Timur", "pkn_2", "klasikal",
+                    "formal", "35", "Pemprov Jatim", "2023-03-01", "2023-05-30", 380,
+                    modified="2023-07-01T00:00:00Z",
+                )
+            ],
+            # A moves from Jatim to Kalteng
+            "siasn__asn": [
+                asn(NIP_A, "62", "Pemprov Kalteng", "Analis Kebijakan", "2023-07-01T00:00:00Z")
+            ],
+        },
+    )  # fmt: skip
+    run_dbt(["build"], warehouse)
+    # Jatim's file names the old title: it matches no training any more
+    assert fact_rows(warehouse, hmac_key)[(NIP_B, pkn)]["report_count"] == 2
+    assert [r["origin_instansi_id"] for r in rows(warehouse, origins_of_a_completions)] == [
+        "62",
+        "62",
+    ]
     incremental = snapshot_marts(warehouse)
 
     run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
