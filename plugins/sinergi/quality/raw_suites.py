@@ -149,9 +149,11 @@ def drift_query(contract: RawContract) -> str:
     for name in contract.expected_keys:
         _text(name)  # validates: the names are spliced into SQL
     known = ", ".join(_literal(k) for k in sorted(contract.expected_keys))
+    # GX leaves a query with a join to alias its batch subquery itself, and
+    # PostgreSQL before 16 refuses a subquery in FROM without an alias
     return (
-        "select key, count(*) as records from {batch}"
-        " cross join lateral jsonb_object_keys(record) as key"
+        "select key, count(*) as records from {batch} as batch_rows"
+        " cross join lateral jsonb_object_keys(batch_rows.record) as key"
         f" where key <> all (array[{known}]::text[]) group by key order by key"
     )
 
