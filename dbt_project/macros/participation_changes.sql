@@ -70,43 +70,56 @@
     catalogue training it names or matches by name and start date (file
     drops), a report `reports` matched to a changed training before (its
     name may have moved away), and the e-learning completions of a changed
-    SIASN record. -#}
+    SIASN record. One join per reason: as `or ... in (subquery)` the planner,
+    misjudging the changed trainings as all of them, rescanned them per row
+    (minutes at 1M ASN). -#}
 {% macro changed_participation_reports(reports) -%}
-    select 'bpsdm_kemendagri' as report_source, partisipasi_id as report_id
-    from {{ ref('stg_bpsdm_kemendagri__participations') }}
-    where
-        partisipasi_id is not null
-        and (
-            _batch_id in {{ batches_of_this_run() }}
-            or kode_pelatihan in (select training_id from changed_trainings)
-        )
-    union
-    select 'kemnaker_corpu', completion_id
-    from {{ ref('stg_kemnaker_corpu__completions') }}
-    where
-        completion_id is not null
-        and (
-            _batch_id in {{ batches_of_this_run() }}
-            or nip in (select nip from changed_nips)
-        )
-    union
-    select 'bpsdm_daerah', file_row_id
-    from {{ ref('stg_bpsdm_daerah__participations') }}
-    where
-        file_row_id is not null
-        and (
-            _batch_id in {{ batches_of_this_run() }}
-            or kode_pelatihan in (select training_id from changed_trainings)
-            or (
-                kode_pelatihan is null
-                and (lower(btrim(nama_pelatihan)), tanggal_mulai)
-                in (select name_key, tanggal_mulai from changed_trainings)
-            )
-        )
-    union
+    {%- set api = ref('stg_bpsdm_kemendagri__participations') -%}
+    {%- set completions = ref('stg_kemnaker_corpu__completions') -%}
+    {%- set file_rows = ref('stg_bpsdm_daerah__participations') -%}
     select report_source, report_id
-    from {{ reports }}
-    where training_id in (select training_id from changed_trainings)
+    from (
+        select 'bpsdm_kemendagri' as report_source, partisipasi_id as report_id
+        from {{ api }}
+        where _batch_id in {{ batches_of_this_run() }}
+        union
+        select 'bpsdm_kemendagri', api.partisipasi_id
+        from {{ api }} as api
+        inner join changed_trainings
+            on api.kode_pelatihan = changed_trainings.training_id
+        union
+        select 'kemnaker_corpu', completion_id
+        from {{ completions }}
+        where _batch_id in {{ batches_of_this_run() }}
+        union
+        select 'kemnaker_corpu', completions.completion_id
+        from {{ completions }} as completions
+        inner join changed_nips
+            on completions.nip = changed_nips.nip
+        union
+        select 'bpsdm_daerah', file_row_id
+        from {{ file_rows }}
+        where _batch_id in {{ batches_of_this_run() }}
+        union
+        select 'bpsdm_daerah', file_rows.file_row_id
+        from {{ file_rows }} as file_rows
+        inner join changed_trainings
+            on file_rows.kode_pelatihan = changed_trainings.training_id
+        union
+        select 'bpsdm_daerah', file_rows.file_row_id
+        from {{ file_rows }} as file_rows
+        inner join changed_trainings
+            on
+                file_rows.kode_pelatihan is null
+                and lower(btrim(file_rows.nama_pelatihan)) = changed_trainings.name_key
+                and file_rows.tanggal_mulai = changed_trainings.tanggal_mulai
+        union
+        select reports.report_source, reports.report_id
+        from {{ reports }} as reports
+        inner join changed_trainings
+            on reports.training_id = changed_trainings.training_id
+    ) as changed
+    where report_id is not null
 {%- endmacro %}
 
 
