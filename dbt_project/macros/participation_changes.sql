@@ -65,6 +65,13 @@
 {%- endmacro %}
 
 
+{#- Both, as the CTEs changed_participation_reports() reads. -#}
+{% macro changed_inputs() -%}
+    changed_trainings as ({{ changed_trainings() }}),
+    changed_nips as ({{ changed_nips() }})
+{%- endmacro %}
+
+
 {#- The reports (report_source, report_id) whose figures a batch of this run
     may have changed: a new version of the report itself, a changed
     catalogue training it names or matches by name and start date (file
@@ -127,8 +134,7 @@
 {% macro rebuild_changed_reports() -%}
     {% call rebuild_scope('reports_to_rebuild', ['report_source', 'report_id']) -%}
         with
-        changed_trainings as ({{ changed_trainings() }}),
-        changed_nips as ({{ changed_nips() }})
+        {{ changed_inputs() }}
         {{ changed_participation_reports(this) }}
     {%- endcall %}
 {%- endmacro %}
@@ -142,8 +148,7 @@
     {%- set reports = ref('int_participation_reports_unioned') -%}
     {% call rebuild_scope('participations_to_rebuild', ['participation_key']) -%}
         with
-        changed_trainings as ({{ changed_trainings() }}),
-        changed_nips as ({{ changed_nips() }}),
+        {{ changed_inputs() }},
         changed_reports as ({{ changed_participation_reports(reports) }})
         select reports.participation_key
         from {{ reports }} as reports

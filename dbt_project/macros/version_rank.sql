@@ -9,18 +9,26 @@
     order is total, so the winner is the same as if every version were
     ranked again, and only the touched groups are rewritten (delete+insert on
     _version_key). -#}
-{% macro version_key(key_column) -%}
-    case
-        when invalid_reason is null then 'valid|' || {{ key_column }}
-        else 'invalid|' || _record_hash
-    end
+{#- A staging model's last columns: validity, load metadata and the version group. -#}
+{% macro version_columns(key_column) -%}
+    invalid_reason is null as is_valid,
+        _batch_id,
+        _extracted_at,
+        _record_hash,
+        source_record,
+        case
+            when invalid_reason is null then 'valid|' || {{ key_column }}
+            else 'invalid|' || _record_hash
+        end as _version_key
 {%- endmacro %}
 
 
-{#- The winning version of each group the staged rows touch, ranked by `newest_first`
-    (a list of order-by terms): the staged rows plus, on an incremental run, the
-    row each of their groups holds now. -#}
-{% macro latest_versions(staged, newest_first) -%}
+{#- The winning version of each group the staged rows touch: the newest by
+    `newest_by` (the source's own change timestamp, if it sends one), then
+    the latest batch, extraction and hash, so the order is total. Ranks the
+    staged rows plus, on an incremental run, the row each of their groups
+    holds now. -#}
+{% macro latest_versions(staged, newest_by=none) -%}
     select distinct on (_version_key) *
     from (
         select * from {{ staged }}
@@ -33,5 +41,10 @@
     ) as versions
     order by
         _version_key asc,
-        {{ newest_first | join(',\n        ') }}
+        {%- if newest_by %}
+        {{ newest_by }} desc nulls last,
+        {%- endif %}
+        _batch_id desc,
+        _extracted_at desc,
+        _record_hash desc
 {%- endmacro %}

@@ -129,22 +129,13 @@ staged as (
         sumber_dana,
         biaya_idr,
         invalid_reason,
-        invalid_reason is null as is_valid,
-        _batch_id,
-        _extracted_at,
-        _record_hash,
-        source_record,
-        {{ version_key('file_row_id') }} as _version_key
+        {{ version_columns('file_row_id') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', [
-        '_batch_id desc',
-        '_extracted_at desc',
-        '_record_hash desc'
-    ]) }}
+    {{ latest_versions('staged') }}
 )
 
 select * from final

@@ -69,22 +69,13 @@ staged as (
         jp_diakui,
         modified_at,
         invalid_reason,
-        invalid_reason is null as is_valid,
-        _batch_id,
-        _extracted_at,
-        _record_hash,
-        source_record,
-        {{ version_key('partisipasi_id') }} as _version_key
+        {{ version_columns('partisipasi_id') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', [
-        "source_record ->> 'modified_at' desc nulls last",
-        '_batch_id desc',
-        '_record_hash desc'
-    ]) }}
+    {{ latest_versions('staged', newest_by="source_record ->> 'modified_at'") }}
 )
 
 select * from final

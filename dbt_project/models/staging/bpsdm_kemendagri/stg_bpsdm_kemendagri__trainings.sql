@@ -81,22 +81,13 @@ staged as (
         kuota_daerah,
         modified_at,
         invalid_reason,
-        invalid_reason is null as is_valid,
-        _batch_id,
-        _extracted_at,
-        _record_hash,
-        source_record,
-        {{ version_key('kode_pelatihan') }} as _version_key
+        {{ version_columns('kode_pelatihan') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', [
-        "source_record ->> 'modified_at' desc nulls last",
-        '_batch_id desc',
-        '_record_hash desc'
-    ]) }}
+    {{ latest_versions('staged', newest_by="source_record ->> 'modified_at'") }}
 )
 
 select * from final

@@ -60,21 +60,13 @@ staged as (
         round(duration_minutes / 45.0, 2) as jp,
         score,
         invalid_reason,
-        invalid_reason is null as is_valid,
-        _batch_id,
-        _extracted_at,
-        _record_hash,
-        source_record,
-        {{ version_key('completion_id') }} as _version_key
+        {{ version_columns('completion_id') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', [
-        '_batch_id desc',
-        '_record_hash desc'
-    ]) }}
+    {{ latest_versions('staged') }}
 )
 
 select * from final

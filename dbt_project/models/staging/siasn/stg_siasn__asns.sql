@@ -68,22 +68,13 @@ staged as (
         lokasi_kerja_kode,
         updated_at,
         invalid_reason,
-        invalid_reason is null as is_valid,
-        _batch_id,
-        _extracted_at,
-        _record_hash,
-        source_record,
-        {{ version_key('nip') }} as _version_key
+        {{ version_columns('nip') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', [
-        "source_record ->> 'updated_at' desc nulls last",
-        '_batch_id desc',
-        '_record_hash desc'
-    ]) }}
+    {{ latest_versions('staged', newest_by="source_record ->> 'updated_at'") }}
 )
 
 select * from final
