@@ -8,6 +8,11 @@ mart gets its suite without anyone writing JSON) and GX stores, renders
 (Data Docs) and runs them. The context is configured by the committed
 `great_expectations.yml` but keeps its datasources in memory: GX's file mode
 would rewrite that file (new random ids) on every run, from every task.
+Checkpoints and validation definitions live in memory too: they name the
+datasource's assets, which a run registers only for the tables it checks, so
+persisted ones would make the next run fail to load them ("Could not find
+asset ...") whenever it checks other tables. Suites, validation results and
+Data Docs are files under `expectations/uncommitted/`.
 The warehouse credential reaches GX only as the `${SINERGI_GX_WAREHOUSE_URL}`
 placeholder, set in this process's environment.
 """
@@ -51,22 +56,41 @@ def quiet_gx() -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
+# Stores whose records name datasource assets: built afresh by every run, never persisted.
+RUN_SCOPED_STORES = {
+    "checkpoint_store": "CheckpointStore",
+    "validation_definition_store": "ValidationDefinitionStore",
+}
+IN_MEMORY_BACKEND = {"class_name": "InMemoryStoreBackend"}
+
+
 def _project_config(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The committed `great_expectations.yml` (stores anchored at `root`) and its datasources."""
+    """The committed `great_expectations.yml` (file stores anchored at `root`) and its datasources.
+
+    The checkpoint and validation-definition stores are held in memory whatever
+    the file says (see the module note): a run defines all it runs.
+    """
     spec = yaml.safe_load((root / "great_expectations.yml").read_text(encoding="utf-8"))
     datasources = spec.pop("fluent_datasources", None) or {}
+    stores = spec.setdefault("stores", {})
+    for name, class_name in RUN_SCOPED_STORES.items():
+        stores[name] = {"class_name": class_name, "store_backend": dict(IN_MEMORY_BACKEND)}
+    spec["checkpoint_store_name"] = "checkpoint_store"
     for section in ("stores", "data_docs_sites"):
         for entry in spec.get(section, {}).values():
-            entry.setdefault("store_backend", {})["root_directory"] = str(root)
+            backend = entry.setdefault("store_backend", {})
+            if backend.get("class_name") != IN_MEMORY_BACKEND["class_name"]:
+                backend["root_directory"] = str(root)
     return spec, datasources
 
 
 def get_context(target: WarehouseTarget) -> Any:
     """A context configured by `expectations/great_expectations.yml`, the warehouse its datasource.
 
-    The stores and Data Docs are files under `expectations/uncommitted/`; the
-    datasource and its table assets are held in memory (see the note in
-    `great_expectations.yml`), its connection string the committed placeholder.
+    Suites, validation results and Data Docs are files under
+    `expectations/uncommitted/`; the datasource and its table assets, the
+    checkpoints and validation definitions are held in memory (see the note in
+    `great_expectations.yml`), the connection string the committed placeholder.
     """
     quiet_gx()
     import great_expectations as gx

@@ -12,6 +12,7 @@ import json
 
 from psycopg.types.json import Jsonb
 
+from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.paths import reference_dir
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -165,3 +166,46 @@ def build(target: WarehouseTarget) -> None:
 def table_contents(target: WarehouseTarget, schema: str, table: str) -> list[tuple[object, ...]]:
     with connect(target) as conn:
         return conn.execute(f"select * from {schema}.{table} order by 1, 2, 3").fetchall()
+
+
+def assessment_record(nip: str, **extra: object) -> dict[str, object]:
+    """A competency-assessment row of a regional file drop, as ingestion writes it to raw."""
+    record: dict[str, object] = {
+        "nip": nip,
+        "nama": "Nama " + nip[-3:],
+        "instansi_asal": "Pemprov Jawa Timur",
+        "jabatan": "Analis Kebijakan",
+        "jenis_kompetensi": "teknis",
+        "level_standar": "3",
+        "level_hasil": "3",
+        "tanggal_asesmen": "2026-03-02",
+        "region_code": "35",
+        "file_name": "asesmen_35.csv",
+        "row_number": 1,
+    }
+    record.update(extra)
+    return record
+
+
+def add_file_drop_batch(
+    target: WarehouseTarget, entity: str, records: list[dict[str, object]]
+) -> int:
+    """A succeeded `bpsdm_daerah` file-drop batch into `raw.bpsdm_daerah__<entity>`; its id."""
+    table = f"bpsdm_daerah__{entity}"
+    with connect(target) as conn:
+        ensure_raw_table(conn, table)
+        row = conn.execute(
+            "insert into meta.load_batches (source, entity, status, finished_at)"
+            " values ('bpsdm_daerah', %s, 'succeeded', now()) returning batch_id",
+            (entity,),
+        ).fetchone()
+        assert row is not None
+        for record in records:
+            text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+            conn.execute(
+                f"insert into raw.{table}"
+                " (_batch_id, _source, _entity, _extracted_at, _record_hash, record)"
+                " values (%s, 'bpsdm_daerah', %s, now(), md5(%s), %s)",
+                (row[0], entity, text, Jsonb(record)),
+            )
+    return int(row[0])

@@ -1,0 +1,80 @@
+"""A quality run after another in the same checkout (the same `expectations/` directory).
+
+GX keeps its stores under `expectations/uncommitted/`; the datasource is
+rebuilt in memory on every run with the assets of that run only. A second
+run must not trip over what the first left there: a raw table without new
+batches this time, a mart not checked this time.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from sinergi.quality import runner
+from sinergi.warehouse.connection import WarehouseTarget, connect
+
+from . import world
+
+pytestmark = pytest.mark.integration
+
+
+def _suites(target: WarehouseTarget, run_id: str) -> set[str]:
+    with connect(target) as conn:
+        rows = conn.execute(
+            "select distinct suite from meta.dq_results where run_id = %s", (run_id,)
+        ).fetchall()
+    return {suite for (suite,) in rows}
+
+
+def test_second_run_without_new_batches_for_a_table_checked_before(
+    warehouse: WarehouseTarget, expectations: Path
+) -> None:
+    world.build(warehouse)
+    world.add_file_drop_batch(
+        warehouse, "assessments", [world.assessment_record(world.GOOD_NIPS[1])]
+    )
+    first = runner.new_run_id("first")
+    assert runner.check_raw(warehouse, first).checks > 0
+    assert {"raw__siasn__asn", "raw__bpsdm_daerah__assessments"} <= _suites(warehouse, first)
+
+    # new rows for siasn only: the file-drop table has nothing new to check
+    world.add_batch(warehouse, [world.asn_record("1985031520100110")])  # 16 digits
+    second = runner.new_run_id("second")
+    report = runner.check_raw(warehouse, second)
+
+    assert report.quarantined == 1 and report.checks > 0
+    assert _suites(warehouse, second) == {"raw__siasn__asn"}
+    docs = expectations / "uncommitted" / "data_docs" / "local_site" / "validations"
+    for suite, run_id in (
+        ("raw__bpsdm_daerah__assessments", first),  # earlier results stay in Data Docs
+        ("raw__siasn__asn", first),
+        ("raw__siasn__asn", second),
+    ):
+        assert [p for p in (docs / suite).rglob("*.html") if run_id in str(p)], (suite, run_id)
+    for store in ("checkpoints", "validation_definitions"):  # they name assets: not persisted
+        assert not (expectations / "uncommitted" / store).exists(), store
+
+
+def test_mart_suites_of_some_marts_after_all_of_them(
+    warehouse: WarehouseTarget, expectations: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.build(warehouse)
+    everything = runner.new_run_id("all")
+    runner.check_marts(warehouse, everything)
+    assert _suites(warehouse, everything) == {
+        "marts__funding_by_institution",
+        "marts__participation_by_region",
+    }
+
+    some = runner.new_run_id("some")
+    with caplog.at_level(logging.WARNING, logger="sinergi.quality.runner"):
+        report = runner.check_marts(
+            warehouse, some, marts=["participation_by_region", "no_such_mart"]
+        )
+
+    assert report.checks > 0 and report.blocking_failed == 0
+    assert _suites(warehouse, some) == {"marts__participation_by_region"}
+    assert "no_such_mart" in caplog.text
