@@ -51,8 +51,9 @@ setup: manifest ## Bootstrap the warehouse and the local Airflow home
 	$(BIN)/sinergi airflow init
 
 .PHONY: demo
-demo: setup ## Run the pipeline end to end on the embedded defaults
-	$(BIN)/sinergi demo
+SCALE ?= province
+demo: setup ## Run the pipeline end to end under a running Airflow (SCALE=province|<ASN>)
+	$(BIN)/sinergi demo --scale $(SCALE)
 
 .PHONY: lint
 lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
@@ -91,8 +92,8 @@ format: venv ## Apply ruff's formatting and fixes
 	$(BIN)/ruff check --fix .
 
 .PHONY: stop
-stop: ## Stop the embedded PostgreSQL
-	@if [ -x $(BIN)/sinergi ]; then $(BIN)/sinergi warehouse stop; fi
+stop: ## Stop the local Airflow and the embedded PostgreSQL
+	@if [ -x $(BIN)/sinergi ]; then $(BIN)/sinergi airflow down; $(BIN)/sinergi warehouse stop; fi
 
 .PHONY: clean
 clean: stop ## Remove local state (.sinergi) and the virtualenv

@@ -19,19 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import (
-    Asset,
-    AssetOrTimeSchedule,
-    AssetWatcher,
-    CronTriggerTimetable,
-    dag,
-    task,
-)
+from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, dag, task
 
 from sinergi.assets import RAW_ASSETS
 from sinergi.ingestion.landing import landing_dir
 from sinergi.ingestion.landing_trigger import LandingFolderTrigger
-from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, NIGHTLY_WIB, START_DATE, WIB
+from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, nightly_timetable
 
 LANDING = landing_dir()
 LANDED_FILES = Asset(
@@ -40,7 +33,7 @@ LANDED_FILES = Asset(
     watchers=[
         AssetWatcher(
             name="bpsdm_daerah_landing_watcher",
-            trigger=LandingFolderTrigger(landing_dir=str(LANDING), poll_interval=5.0),
+            trigger=LandingFolderTrigger(landing_dir=str(LANDING), poll_interval=2.0),
         )
     ],
 )
@@ -49,10 +42,7 @@ LANDED_FILES = Asset(
 @dag(
     dag_id="ingest_file_drops",
     doc_md=__doc__,
-    schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable(NIGHTLY_WIB, timezone=WIB), assets=LANDED_FILES
-    ),
-    start_date=START_DATE,
+    schedule=AssetOrTimeSchedule(timetable=nightly_timetable(), assets=LANDED_FILES),
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,

@@ -9,10 +9,15 @@ transaction, so a failed or killed task leaves nothing and a retry resumes
 from the last good watermark. Each task produces the Asset of its raw table,
 which schedules the transformations.
 
-Nightly at 01:00 Asia/Jakarta. Trigger with `{"full_refresh": true}` to
-re-read a source from the beginning (rows already loaded are skipped
-downstream by `_record_hash`). Credentials: the Airflow Connection named in
-the registry (`connection:`). The same work runs outside Airflow as
+Started three ways: nightly at 01:00 Asia/Jakarta; by an event the source
+pushes (its Asset `sinergi://events/<source>`, through Airflow's REST API or
+Redis pub/sub: `sinergi notify <source>`), which pulls everything new since
+the watermark; and by a backfill (`sinergi backfill <source> --from --to`),
+whose runs each re-read the records of their own day. A source without its
+Connection is skipped with one alert, not failed and retried. Trigger with
+`{"full_refresh": true}` to re-read a source from the beginning (rows already
+loaded are skipped by `_record_hash`). Credentials: the Airflow Connection
+named in the registry (`connection:`). The same work runs outside Airflow as
 `sinergi ingest <source>`.
 """
 
@@ -20,11 +25,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import AssetOrTimeSchedule, Param, dag, task
 
 from sinergi.assets import RAW_ASSETS
+from sinergi.events import source_event_asset
 from sinergi.ingestion.registry import Source, load_registry
-from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, NIGHTLY_WIB, START_DATE, WIB
+from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, nightly_timetable
 
 
 def _entity_task(source: Source, entity_name: str) -> Any:
@@ -32,10 +38,9 @@ def _entity_task(source: Source, entity_name: str) -> Any:
 
     @task(task_id=f"load_{entity_name}", outlets=[RAW_ASSETS[table]])
     def load() -> dict[str, Any]:
-        from sinergi.ingestion.runner import ingest_entity_task
+        from sinergi.orchestration.ingest_tasks import load_entity
 
-        full_refresh = bool(get_current_context()["params"].get("full_refresh"))
-        return ingest_entity_task(source.name, entity_name, full_refresh=full_refresh)
+        return load_entity(source.name, entity_name)
 
     return load()
 
@@ -44,8 +49,9 @@ def build_dag(source: Source) -> Any:
     @dag(
         dag_id=f"ingest_{source.name}",
         doc_md=f"{__doc__}\n**{source.name}**: {source.description} ({source.kind}).",
-        schedule=CronTriggerTimetable(NIGHTLY_WIB, timezone=WIB),
-        start_date=START_DATE,
+        schedule=AssetOrTimeSchedule(
+            timetable=nightly_timetable(), assets=source_event_asset(source.name)
+        ),
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
@@ -53,8 +59,15 @@ def build_dag(source: Source) -> Any:
         tags=["sinergi", "ingestion", source.name],
     )
     def ingest() -> None:
+        @task
+        def check_connection() -> None:
+            from sinergi.orchestration.ingest_tasks import require_connection
+
+            require_connection(source.name)
+
+        ready = check_connection()
         for entity in source.entities:
-            _entity_task(source, entity.name)
+            ready >> _entity_task(source, entity.name)
 
     return ingest()
 

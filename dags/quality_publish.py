@@ -10,7 +10,8 @@ checks them and only then shows them to analysts:
 2. `quarantine_and_reconcile`: rows dbt staging flags invalid are
    quarantined too; then, per source entity, raw = staged + quarantined is
    checked (blocking).
-3. `mart_suites`: the GX mart suites on `audit` (keys unique, shares in
+3. `mart_suites`: the GX mart suites on the marts the transform rebuilt
+   (all of them on a manual run) in `audit` (keys unique, shares in
    [0, 1], realisation within a multiple of allocation, JP and amounts not
    negative, row counts within a band of the last publish, all provinces and
    DOB rows present).
@@ -22,7 +23,8 @@ checks them and only then shows them to analysts:
 `stale_sources` alerts on sources without a successful load for
 `stale_after_hours` (`expectations/quality.yml`). Results: `meta.dq_results`;
 Data Docs: `expectations/uncommitted/data_docs/local_site/index.html`.
-Scheduled when every audit mart has been rebuilt. The same steps run outside
+Scheduled by the transform's `sinergi://audit/marts` Asset, whose events
+name the marts each build rebuilt. The same steps run outside
 Airflow as `sinergi quality check` / `publish` / `report`.
 """
 
@@ -32,21 +34,21 @@ import logging
 import re
 from typing import Any
 
-from airflow.sdk import AssetAll, dag, get_current_context, task
+from airflow.sdk import dag, get_current_context, task
 
 from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, START_DATE
-from sinergi.publish.assets import audit_mart_assets, published_mart_assets
+from sinergi.publish.assets import audit_built_asset, published_mart_assets
 
 log = logging.getLogger(__name__)
 
-AUDIT_MARTS = audit_mart_assets()
+AUDIT_BUILT = audit_built_asset()
 PUBLISHED_MARTS = published_mart_assets()
 
 
 @dag(
     dag_id="quality_publish",
     doc_md=__doc__,
-    schedule=AssetAll(*AUDIT_MARTS) if AUDIT_MARTS else None,
+    schedule=AUDIT_BUILT,
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
@@ -84,9 +86,11 @@ def quality_publish() -> None:
     @task
     def mart_suites(quality_run: str) -> dict[str, Any]:
         from sinergi.quality.runner import check_marts
+        from sinergi.transform.selection import rebuilt_marts
         from sinergi.warehouse.connection import resolve_target
 
-        return check_marts(resolve_target(), quality_run).as_dict()
+        marts = rebuilt_marts(get_current_context())
+        return check_marts(resolve_target(), quality_run, marts=marts).as_dict()
 
     @task(outlets=PUBLISHED_MARTS)
     def publish(quality_run: str, *reports: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -9,11 +10,22 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from sinergi.orchestration.airflow_home import configure_environment, migrate_metadata_db
+from sinergi.orchestration.airflow_home import (
+    METADATA_DB_VARIABLE,
+    PORT_VARIABLE,
+    configure_environment,
+    migrate_metadata_db,
+)
+from sinergi.paths import state_dir
 from sinergi.warehouse import embedded
 from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 
-# Airflow reads its configuration at import: point it at the local home first.
+# The tests' Airflow has its own home, metadata database and port, so their
+# runs never mix with the demo's or an operator's. Airflow reads its
+# configuration at import: point it there first.
+os.environ["AIRFLOW_HOME"] = str(state_dir() / "airflow-tests")
+os.environ[METADATA_DB_VARIABLE] = "airflow_tests"
+os.environ[PORT_VARIABLE] = "28090"
 configure_environment()
 
 

@@ -1,49 +1,76 @@
-"""`make demo`: the pipeline end to end on the embedded defaults.
+"""`make demo`: the pipeline end to end, run by a real Airflow, on the embedded defaults.
 
-A simulated world (all 38 provinces) is served over HTTP and dropped as
-regional files into the landing zone; then every DAG runs for real, in the
-order the scheduler would chain them through their Assets: ingest (four API
-sources and the file drops) → transform (dbt via Cosmos, marts into `audit`)
-→ quality and publish (GX, quarantine, publish to `marts`). Re-running the
-demo is safe: nothing new arrives, so nothing new is loaded.
+1. The warehouse (embedded PostgreSQL unless `SINERGI_WAREHOUSE_URL`) is created
+   or upgraded, and a simulated world is served over HTTP.
+2. Airflow runs as local processes (`LocalAirflow`: API server, scheduler, DAG
+   processor, triggerer; LocalExecutor; metadata in its own database), with the
+   simulator's endpoints as the sources' Connections.
+3. Data arrives as it would: regional files land in the landing zone (the
+   file-drop DAG's watcher claims them) and each API source pushes an event
+   through Airflow's REST API. Ingest runs load them; their raw Assets start
+   the transform; its audit Asset starts quality-and-publish.
+4. When the chain has settled: rows per published mart, checks, quarantined
+   rows by reason, seconds from the first event to published marts.
+
+Running it again is safe and publishes again: nothing new arrives, nothing new
+is loaded. Airflow's, dbt's and GX's logs go to files whose paths are printed.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from psycopg import sql
 
-from sinergi.environment import temporary_environment
 from sinergi.ingestion.landing import landing_dir
 from sinergi.ingestion.registry import load_registry
-from sinergi.orchestration.dag_runs import run_dag
-from sinergi.orchestration.simulated_sources import simulator_connections
+from sinergi.orchestration.airflow_api import AirflowApi, admin_password
+from sinergi.orchestration.airflow_home import ADMIN_USER, api_url
+from sinergi.orchestration.chain import RunSeen, wait_until_settled
+from sinergi.orchestration.local_airflow import LocalAirflow
+from sinergi.orchestration.notify import notify_rest
+from sinergi.orchestration.simulated_sources import drop_files, simulator_connections
 from sinergi.simulator.api import start_simulator
-from sinergi.simulator.files import write_files
-from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
+from sinergi.transform.dbt import HMAC_KEY_VARIABLE
+from sinergi.warehouse.bootstrap import init_warehouse
+from sinergi.warehouse.connection import URL_VARIABLE, WarehouseTarget, connect, resolve_target
 
 log = logging.getLogger(__name__)
 
 DEMO_SEED = 2026
-DEMO_ASN = 3000  # enough for ASN in every one of the 38 provinces
+SCALES = {"province": 3000}  # ASN; 3,000 reach every one of the 38 provinces
 # The marts' pseudonyms need a key; the demo's own is fine for simulated people.
 DEMO_NIP_KEY = "sinergi-demo-key-not-for-real-data"
+PIPELINE_DAGS = ("ingest_file_drops", "transform", "quality_publish")
+
+
+def scale_asn(scale: str) -> int:
+    """ASN in the demo world: a named scale or a number."""
+    if scale in SCALES:
+        return SCALES[scale]
+    if scale.isdigit() and int(scale) >= 100:
+        return int(scale)
+    raise ValueError(f"SCALE must be one of {sorted(SCALES)} or a number of ASN >= 100")
 
 
 @dataclass
 class DemoResult:
-    dag_runs: list[tuple[str, str]] = field(default_factory=list)
+    runs: list[RunSeen] = field(default_factory=list)
+    published: bool = False
+    publish_status: str | None = None
     mart_rows: dict[str, int] = field(default_factory=dict)
     quality_lines: list[str] = field(default_factory=list)
+    seconds_to_publish: float | None = None
 
 
-def ingest_dag_ids() -> list[str]:
-    """The ingest DAGs, generated from the registry: one per API source, plus file drops."""
+def api_dag_ids() -> list[str]:
     sources = load_registry().sources.values()
-    return [f"ingest_{s.name}" for s in sources if s.kind != "file_drop"] + ["ingest_file_drops"]
+    return [f"ingest_{s.name}" for s in sources if s.kind != "file_drop"]
 
 
 def mart_row_counts(target: WarehouseTarget) -> dict[str, int]:
@@ -63,22 +90,90 @@ def mart_row_counts(target: WarehouseTarget) -> dict[str, int]:
         return counts
 
 
-def run_demo(seed: int = DEMO_SEED, asn: int = DEMO_ASN) -> DemoResult:
-    """Serve a simulated world, run every DAG in order, and report what was published."""
+def last_publish(target: WarehouseTarget, since: datetime) -> tuple[str, datetime] | None:
+    """Status and end of the latest publish attempt that finished after `since`."""
+    with connect(target) as conn:
+        row = conn.execute(
+            "select status, finished_at from meta.publish_runs"
+            " where finished_at >= %s order by publish_id desc limit 1",
+            (since,),
+        ).fetchone()
+    return (str(row[0]), row[1]) if row else None
+
+
+def describe_run(run: RunSeen) -> str:
+    took = f" in {run.seconds:.0f} s" if run.seconds is not None else ""
+    return f"  {run.dag_id:<24} {run.run_type:<16} {run.state}{took}"
+
+
+def run_demo(
+    seed: int = DEMO_SEED,
+    asn: int = SCALES["province"],
+    *,
+    echo: Callable[[str], None] = print,
+    airflow: LocalAirflow | None = None,
+    hold: Callable[[LocalAirflow], None] | None = None,
+) -> DemoResult:
+    """Serve a world, start Airflow, push the data's events, wait for the published marts.
+
+    `hold`, when given, is called while Airflow still runs (the CLI waits for
+    Ctrl-C there); every process started here is stopped before returning.
+    """
     from sinergi.quality.report import build_report, render
 
-    result = DemoResult()
+    os.environ.setdefault(HMAC_KEY_VARIABLE, DEMO_NIP_KEY)
     target = resolve_target()
-    os.environ.setdefault("SINERGI_NIP_HMAC_KEY", DEMO_NIP_KEY)
+    init_warehouse(target)
+    kind = "configured" if os.environ.get(URL_VARIABLE) else "embedded"
+    echo(f"warehouse: database {target.dbname} ({kind})")
+    airflow = airflow or LocalAirflow()
+    if any(airflow.pids().values()):
+        raise RuntimeError(
+            "an Airflow of this checkout is already running: stop it with `sinergi airflow down`"
+        )
+    result = DemoResult()
     with start_simulator(seed=seed, asn=asn) as sim:
-        written = write_files(sim.sources, landing_dir())
-        log.info("demo: %d regional files dropped into %s", written["files"], landing_dir())
-        with temporary_environment(simulator_connections(sim)):
-            for dag_id in ["warehouse_bootstrap", *ingest_dag_ids()]:
-                result.dag_runs.append((dag_id, run_dag(dag_id)))
-    for dag_id in ("transform", "quality_publish"):
-        result.dag_runs.append((dag_id, run_dag(dag_id)))
-    result.mart_rows = mart_row_counts(target)
-    with connect(target) as conn:
-        result.quality_lines = render(build_report(conn))
+        echo(f"simulator: {asn:,} ASN (seed {seed}), 4 API sources and regional files")
+        airflow.env = {
+            **airflow.env,
+            **simulator_connections(sim),
+            HMAC_KEY_VARIABLE: os.environ[HMAC_KEY_VARIABLE],
+            **({URL_VARIABLE: os.environ[URL_VARIABLE]} if os.environ.get(URL_VARIABLE) else {}),
+        }
+        started = time.monotonic()
+        echo("airflow: starting API server, scheduler, DAG processor, triggerer")
+        echo(f"airflow: logs in {airflow.log_dir}")
+        try:
+            airflow.start(wait_for_dags=[*api_dag_ids(), *PIPELINE_DAGS])
+            echo(f"airflow: ready in {time.monotonic() - started:.0f} s")
+            api = AirflowApi(api_url(), airflow.home)
+            first_event = datetime.now(UTC)
+            dropped = drop_files(sim.sources, landing_dir())
+            for source in load_registry().sources.values():
+                if source.kind != "file_drop":
+                    notify_rest(source.name, api=api)
+            echo(f"events: {dropped} regional files dropped, {len(api_dag_ids())} sources notified")
+            runs = wait_until_settled(
+                api, first_event, on_change=lambda run: echo(describe_run(run))
+            )
+            result.runs = runs
+            publish = last_publish(target, first_event)
+            if publish:
+                result.publish_status = publish[0]
+                result.published = publish[0] == "published"
+                result.seconds_to_publish = (publish[1] - first_event).total_seconds()
+            result.mart_rows = mart_row_counts(target)
+            with connect(target) as conn:
+                result.quality_lines = render(build_report(conn))
+            if hold:
+                hold(airflow)
+        finally:
+            airflow.stop()
     return result
+
+
+def login_lines(airflow: LocalAirflow) -> list[str]:
+    return [
+        f"Airflow UI: {api_url()}  (user {ADMIN_USER}, password {admin_password(airflow.home)})",
+        f"Airflow logs: {airflow.log_dir}",
+    ]

@@ -1,10 +1,8 @@
 """The Assets of the marts: built into `audit` by dbt, published into `marts` by Sinergi.
 
 Known at DAG-parse time from dbt's manifest (the models under
-`models/marts/`), the same source the Cosmos transform DAG parses, so the
-URIs here are the ones its mart tasks emit. Without a manifest (before the
-first `dbt parse`/build) there are no mart Assets and the quality DAG waits
-for a manual trigger.
+`models/marts/`), so the publish can emit one Asset per published mart. Without a manifest
+(before the first `dbt parse`) the publish emits none.
 """
 
 from __future__ import annotations
@@ -30,13 +28,19 @@ def mart_names() -> list[str]:
     return sorted(manifest_marts(manifest, settings.mart_path_prefix))
 
 
-def audit_mart_assets() -> list[Asset]:
-    """What the transform DAG emits: each mart built into the audit schema."""
-    schema = quality_config.settings().audit_schema
-    return [warehouse_table_asset(schema, name) for name in mart_names()]
-
-
 def published_mart_assets() -> list[Asset]:
     """What the publish emits: each mart as analysts see it."""
     schema = quality_config.settings().published_schema
     return [warehouse_table_asset(schema, name) for name in mart_names()]
+
+
+AUDIT_BUILT_URI = "sinergi://audit/marts"
+
+
+def audit_built_asset() -> Asset:
+    """Emitted by each transform run that built the audit marts; starts quality-and-publish.
+
+    Its event's extra lists the marts the run rebuilt (`marts`) and the raw
+    tables that caused it (`raw_tables`), so the checks look at what changed.
+    """
+    return Asset(name="audit_marts_built", uri=AUDIT_BUILT_URI)

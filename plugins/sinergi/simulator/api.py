@@ -53,6 +53,12 @@ class SimulatorHandle:
         seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
         return format_ms(self.clock.set(self.clock.now_ms + int(seconds * 1000)))
 
+    def set_outage(self, source: str, down: bool = True) -> None:
+        """Make one source answer 503 to every data request (down=False lifts it)."""
+        if source not in self.urls:
+            raise KeyError(f"no simulated source {source!r} (have {sorted(self.urls)})")
+        (self.faults.outages.add if down else self.faults.outages.discard)(source)
+
     @property
     def now(self) -> str:
         return format_ms(self.clock.now_ms)

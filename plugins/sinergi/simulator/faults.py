@@ -1,8 +1,11 @@
-"""Transient transport faults: 5xx, 429 with Retry-After, slow answers, truncated bodies.
+"""Transport faults: transient ones (5xx, 429 with Retry-After, slow answers, truncated
+bodies) and outages.
 
-A fault is decided per request, but the same request (method and URL) never
-fails more than `max_consecutive_faults` times in a row, so a client that
-retries always gets through, and what it finally reads is the clean page.
+A transient fault is decided per request, but the same request (method and
+URL) never fails more than `max_consecutive_faults` times in a row, so a
+client that retries always gets through, and what it finally reads is the
+clean page. An outage (`outages`, by source name) answers 503 to every data
+request of that source until it is lifted: a source failing for good.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class FaultInjector:
         self._streak: dict[str, int] = {}
         self._lock = threading.Lock()
         self.injected: dict[str, int] = dict.fromkeys(FAULT_KINDS, 0)
+        self.outages: set[str] = set()
 
     def decide(self, request_key: str) -> str | None:
         """The fault to inject for this request, or None to answer normally."""

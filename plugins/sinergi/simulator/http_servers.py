@@ -334,6 +334,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if split.path.startswith("/_sim/"):
                 response = self._admin(method, split.path, body)
+            elif self.app.name in self.faults.outages:
+                raise HttpError(503, {"error": f"{self.app.name} is down (simulated outage)"})
             else:
                 fault = self.faults.decide(f"{method} {self.path}")
                 if fault and fault not in ("slow", "truncate"):

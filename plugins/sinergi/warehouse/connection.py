@@ -99,6 +99,23 @@ def resolve_target() -> WarehouseTarget:
     )
 
 
+def planned_target() -> WarehouseTarget:
+    """The target `resolve_target()` gives, without starting anything (for config files).
+
+    The embedded server's socket is in its data directory.
+    """
+    url = os.environ.get(URL_VARIABLE)
+    if url:
+        return WarehouseTarget.from_url(url)
+    return WarehouseTarget(
+        host=str(embedded.data_dir()),
+        port=5432,
+        user="postgres",
+        password="",
+        dbname=EMBEDDED_DATABASE,
+    )
+
+
 def connect(target: WarehouseTarget | None = None, **kwargs: object) -> psycopg.Connection:
     target = target or resolve_target()
     return psycopg.connect(target.conninfo, application_name="sinergi", **kwargs)  # type: ignore[arg-type]

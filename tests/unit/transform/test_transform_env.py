@@ -1,14 +1,9 @@
-"""The Python side of the transform: dbt's environment, the manifest guard, model Assets."""
+"""The Python side of the transform: dbt's environment and the selection a run builds."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import pytest
-
-from sinergi.transform.airflow_support import ManifestMissing, model_relations, require_manifest
 from sinergi.transform.dbt import DUMMY_PASSWORD, dbt_env, dbt_project_dir
+from sinergi.transform.selection import dbt_selection, missing_relations, raw_tables_of
 from sinergi.warehouse.connection import WarehouseTarget
 
 
@@ -35,17 +30,35 @@ def test_profile_reads_every_credential_from_the_environment() -> None:
         assert f"env_var('SINERGI_PG_{name}'" in profile
 
 
-def test_missing_manifest_says_how_to_build_it(tmp_path: Path) -> None:
-    with pytest.raises(ManifestMissing, match="sinergi transform manifest"):
-        require_manifest(tmp_path / "manifest.json")
+def test_selection_builds_downstream_of_the_changed_raw_tables() -> None:
+    uris = [
+        "postgres://sinergi-warehouse:5432/sinergi/raw/bpsdm_daerah__participations",
+        "postgres://sinergi-warehouse:5432/sinergi/raw/siasn__asn",
+        "sinergi://events/siasn",  # not a raw table
+    ]
+    tables = raw_tables_of(uris)
+    assert tables == ["bpsdm_daerah__participations", "siasn__asn"]
+    assert dbt_selection(tables) == "source:bpsdm_daerah.participations+ source:siasn.asn+"
 
 
-def test_model_relations_from_the_manifest(tmp_path: Path) -> None:
-    manifest = tmp_path / "manifest.json"
-    nodes = {
-        "model.sinergi.fct": {"resource_type": "model", "name": "fct", "schema": "audit"},
-        "snapshot.sinergi.snp": {"resource_type": "snapshot", "name": "snp", "schema": "snapshots"},
-        "test.sinergi.t": {"resource_type": "test", "name": "t", "schema": "audit"},
+def test_no_known_raw_table_builds_everything() -> None:
+    assert dbt_selection([]) is None
+    assert dbt_selection(["no_such__table"]) is None
+
+
+def test_a_table_not_built_yet_is_missing() -> None:
+    manifest = {
+        "nodes": {
+            "model.s.a": {"resource_type": "model", "schema": "marts", "name": "a", "config": {}},
+            "model.s.e": {
+                "resource_type": "model",
+                "schema": "x",
+                "name": "e",
+                "config": {"materialized": "ephemeral"},
+            },
+            "seed.s.w": {"resource_type": "seed", "schema": "seeds", "name": "w", "alias": "wil"},
+            "test.s.t": {"resource_type": "test", "schema": "marts", "name": "t"},
+        }
     }
-    manifest.write_text(json.dumps({"nodes": nodes}))
-    assert model_relations(manifest) == {"fct": ("audit", "fct"), "snp": ("snapshots", "snp")}
+    assert missing_relations(manifest, {("marts", "a")}) == ["seeds.wil"]
+    assert missing_relations(manifest, {("marts", "a"), ("seeds", "wil")}) == []

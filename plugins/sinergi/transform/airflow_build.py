@@ -1,0 +1,72 @@
+"""The transform DAG's one task: `dbt build` of what the triggering raw tables feed.
+
+Kept out of the DAG file, which is parsed often and must stay cheap: the
+warehouse (which may mean starting the embedded PostgreSQL) is resolved and
+dbt imported only when the task runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from sinergi.quality import config as quality_config
+from sinergi.quality.discovery import load_manifest
+from sinergi.transform.dbt import HMAC_KEY_VARIABLE, manifest_path, run_dbt
+from sinergi.transform.selection import (
+    built_marts,
+    dbt_selection,
+    missing_relations,
+    raw_tables_of,
+    triggering_uris,
+)
+from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
+
+log = logging.getLogger(__name__)
+
+
+def build_triggered(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Build downstream of the run's raw Assets (everything when there are none)."""
+    if not os.environ.get(HMAC_KEY_VARIABLE):
+        log.warning("%s is not set: models that pseudonymise NIPs will fail", HMAC_KEY_VARIABLE)
+    target = resolve_target()
+    raw_tables = raw_tables_of(triggering_uris(context))
+    selection = dbt_selection(raw_tables)
+    missing = _missing_tables(target)
+    if selection and missing:
+        log.info("%d tables not built yet (%s, ...): building everything", len(missing), missing[0])
+        selection = None
+    args = ["build", *(["--select", selection] if selection else [])]
+    log.info("raw tables changed: %s; dbt %s", raw_tables or "none named", " ".join(args))
+    started = time.monotonic()
+    results = run_dbt(args, target)
+    nodes = getattr(results, "results", None) or []
+    summary = {
+        "raw_tables": raw_tables,
+        "selection": selection or "all",
+        "nodes": len(nodes),
+        "models": sum(1 for r in nodes if r.node.resource_type == "model"),
+        "tests": sum(1 for r in nodes if r.node.resource_type in ("test", "unit_test")),
+        "marts": built_marts(results, quality_config.settings().mart_path_prefix),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    log.info("dbt built %(models)d models and ran %(tests)d tests in %(seconds)s s", summary)
+    return summary
+
+
+def _missing_tables(target: WarehouseTarget) -> list[str]:
+    """The project's tables the warehouse lacks (all of them without a manifest)."""
+    manifest = load_manifest(manifest_path())
+    if manifest is None:
+        return ["(no dbt manifest)"]
+    with connect(target) as conn:
+        existing = {
+            (str(schema), str(table))
+            for schema, table in conn.execute(
+                "select table_schema, table_name from information_schema.tables"
+            )
+        }
+    return missing_relations(manifest, existing)
