@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -20,23 +21,45 @@ def ingest(
     full_refresh: bool = typer.Option(
         False, "--full-refresh", help="Ignore the watermark and read the source from the start."
     ),
+    first: datetime | None = typer.Option(
+        None,
+        "--from",
+        formats=["%Y-%m-%d"],
+        help="Re-read only the days of data FROM..TO (Asia/Jakarta), as a backfill does.",
+    ),
+    last: datetime | None = typer.Option(
+        None, "--to", formats=["%Y-%m-%d"], help="Last day of data, inclusive (with --from)."
+    ),
 ) -> None:
-    """Load one API source into raw (one batch per entity), as its nightly DAG does."""
+    """Load one API source into raw (one batch per entity), as its nightly DAG does.
+
+    With --from/--to, a backfill outside Airflow: day D is the source time from
+    D 01:00 to D+1 01:00 WIB (what the nightly run of D+1 reads), so this loads the
+    same rows as `sinergi backfill SOURCE --from --to`; the watermark stays put.
+    """
     from sinergi.ingestion.http import SourceError
     from sinergi.ingestion.raw_loader import LoadError
-    from sinergi.ingestion.runner import ingest_source
+    from sinergi.ingestion.runner import Window, ingest_source
+    from sinergi.orchestration.backfill import days_window
 
+    if (first is None) != (last is None):
+        typer.echo("ingest: --from and --to go together", err=True)
+        raise typer.Exit(2)
     try:
-        results = ingest_source(source, full_refresh=full_refresh)
+        window = Window.of(days_window(first.date(), last.date())) if first and last else None
+        results = ingest_source(source, full_refresh=full_refresh, window=window)
     except (SourceError, LoadError, KeyError, ValueError) as error:
         typer.echo(f"ingest {source} failed: {error}", err=True)
         raise typer.Exit(1) from error
     for result in results:
-        typer.echo(
+        line = (
             f"{result.source}.{result.entity}: batch {result.batch_id} loaded "
             f"{result.rows_loaded} of {result.rows_read} rows "
             f"({result.rows_skipped} already loaded), watermark {result.watermark_to}"
         )
+        if result.window_start:
+            line += f" (unchanged; window {result.window_start} .. {result.window_end})"
+        typer.echo(line)
 
 
 def ingest_file(

@@ -4,7 +4,9 @@ One batch is one transaction: its rows, its quarantined records, its
 `meta.load_batches` row and its watermark commit together or not at all, so a
 crash or a kill mid-load leaves nothing behind and the next run starts from
 the last good watermark. A failed batch is then recorded (same batch id,
-status `failed`, the error) in a transaction of its own.
+status `failed`, the error) in a transaction of its own. A backfill batch
+(one window of source time re-read) records its window and never writes the
+watermark.
 
 Rows are written as COPY text. An API record goes in as the JSON bytes the
 source sent, and `_record_hash` is taken of those bytes: the identity of a
@@ -138,6 +140,9 @@ class Batch:
     watermark_from: str | None = None
     watermark_to: str | None = None
     extra_counts: dict[str, int] = field(default_factory=dict)
+    # a backfill batch: the window [start, end) it re-read; None for a normal read
+    window_start: datetime | None = None
+    window_end: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -198,8 +203,19 @@ class Batch:
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    @property
+    def is_backfill(self) -> bool:
+        return self.window_start is not None
+
+    @property
+    def watermark_after(self) -> str | None:
+        """The entity's watermark once this batch commits (a backfill leaves it as it was)."""
+        if self.is_backfill or self.watermark_to is None:
+            return self.watermark_from
+        return self.watermark_to
+
     def _commit_bookkeeping(self) -> None:
-        if self.watermark_to is not None and self.watermark_to != self.watermark_from:
+        if self.watermark_after != self.watermark_from:
             self.conn.execute(
                 """
                 insert into meta.watermarks (source, entity, watermark, batch_id)
@@ -214,7 +230,8 @@ class Batch:
             """
             update meta.load_batches
             set status = 'succeeded', finished_at = now(), rows_read = %s, rows_loaded = %s,
-                rows_quarantined = %s, watermark_from = %s, watermark_to = %s
+                rows_quarantined = %s, watermark_from = %s, watermark_to = %s,
+                window_start = %s, window_end = %s
             where batch_id = %s
             """,
             (
@@ -222,7 +239,9 @@ class Batch:
                 self.rows_loaded,
                 self.rows_quarantined,
                 self.watermark_from,
-                self.watermark_to if self.watermark_to is not None else self.watermark_from,
+                self.watermark_after,
+                self.window_start,
+                self.window_end,
                 self.batch_id,
             ),
         )
@@ -251,6 +270,8 @@ class BatchResult:
     rows_quarantined: int
     watermark_from: str | None
     watermark_to: str | None
+    window_start: str | None = None  # ISO-8601, set for a backfill batch only
+    window_end: str | None = None
 
     @property
     def rows_skipped(self) -> int:
@@ -267,15 +288,26 @@ def result_of(batch: Batch) -> BatchResult:
         rows_loaded=batch.rows_loaded,
         rows_quarantined=batch.rows_quarantined,
         watermark_from=batch.watermark_from,
-        watermark_to=batch.watermark_to if batch.watermark_to is not None else batch.watermark_from,
+        watermark_to=batch.watermark_after,
+        window_start=batch.window_start.isoformat() if batch.window_start else None,
+        window_end=batch.window_end.isoformat() if batch.window_end else None,
     )
 
 
 @contextmanager
-def open_batch(target: WarehouseTarget, source: str, entity: str, table: str) -> Iterator[Batch]:
+def open_batch(
+    target: WarehouseTarget,
+    source: str,
+    entity: str,
+    table: str,
+    *,
+    window: tuple[datetime, datetime] | None = None,
+) -> Iterator[Batch]:
     """One batch = one transaction. Commits when the block ends, rolls back when it raises
-    (then records the failure separately and re-raises)."""
+    (then records the failure separately and re-raises). `window`: a backfill batch's
+    [start, end), recorded in `meta.load_batches`."""
     batch: Batch | None = None
+    window_start, window_end = window or (None, None)
     conn = connect(target)
     try:
         with conn.transaction():
@@ -286,11 +318,19 @@ def open_batch(target: WarehouseTarget, source: str, entity: str, table: str) ->
                 (source, entity),
             ).fetchone()
             assert row is not None
-            batch = Batch(conn=conn, batch_id=row[0], source=source, entity=entity, table=table)
+            batch = Batch(
+                conn=conn,
+                batch_id=row[0],
+                source=source,
+                entity=entity,
+                table=table,
+                window_start=window_start,
+                window_end=window_end,
+            )
             yield batch
             batch._commit_bookkeeping()
     except BaseException as error:
-        _record_failure(target, source, entity, batch, error)
+        _record_failure(target, source, entity, batch, error, window)
         raise
     finally:
         conn.close()
@@ -302,23 +342,26 @@ def _record_failure(
     entity: str,
     batch: Batch | None,
     error: BaseException,
+    window: tuple[datetime, datetime] | None = None,
 ) -> None:
     """Write the failed batch (its rolled-back id when it had one) in its own transaction."""
     message = f"{type(error).__name__}: {error}"[:4000]
+    window_start, window_end = window or (None, None)
     log.error("%s.%s: batch failed, rolled back: %s", source, entity, message)
     try:
         with connect(target) as conn, conn.transaction():
             if batch is None:
                 conn.execute(
-                    "insert into meta.load_batches (source, entity, status, finished_at, error)"
-                    " values (%s, %s, 'failed', now(), %s)",
-                    (source, entity, message),
+                    "insert into meta.load_batches (source, entity, status, finished_at, error,"
+                    " window_start, window_end) values (%s, %s, 'failed', now(), %s, %s, %s)",
+                    (source, entity, message, window_start, window_end),
                 )
             else:
                 conn.execute(
                     "insert into meta.load_batches (batch_id, source, entity, status, finished_at,"
-                    " rows_read, watermark_from, error)"
-                    " overriding system value values (%s, %s, %s, 'failed', now(), %s, %s, %s)",
+                    " rows_read, watermark_from, error, window_start, window_end)"
+                    " overriding system value"
+                    " values (%s, %s, %s, 'failed', now(), %s, %s, %s, %s, %s)",
                     (
                         batch.batch_id,
                         source,
@@ -326,6 +369,8 @@ def _record_failure(
                         batch.rows_read,
                         batch.watermark_from,
                         message,
+                        window_start,
+                        window_end,
                     ),
                 )
     except psycopg.Error as meta_error:  # the warehouse itself may be what failed

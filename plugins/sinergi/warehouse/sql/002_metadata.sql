@@ -18,6 +18,11 @@ create table if not exists meta.load_batches (
 );
 create index if not exists load_batches_source_entity_idx
 on meta.load_batches (source, entity, batch_id);
+-- A backfill batch re-read one window [window_start, window_end) of source
+-- time and left the watermark alone; both are null for a normal read. Added
+-- after the table's first release, hence `add column if not exists`.
+alter table meta.load_batches add column if not exists window_start timestamptz;
+alter table meta.load_batches add column if not exists window_end timestamptz;
 
 -- Committed in the same transaction as the batch it ends with.
 create table if not exists meta.watermarks (
