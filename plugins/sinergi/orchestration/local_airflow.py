@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -84,29 +85,48 @@ class LocalAirflow:
     def _command(self, component: str) -> list[str]:
         if component.startswith("celery-worker-"):
             number = component.rsplit("-", 1)[1]
-            return [_airflow_bin(), "celery", "worker", "--concurrency", "2",
-                    "--celery-hostname", f"worker{number}@%h"]  # fmt: skip
+            # concurrency: [celery] worker_concurrency, from process_env
+            return [_airflow_bin(), "celery", "worker", "--celery-hostname", f"worker{number}@%h"]
         return [_airflow_bin(), component]
 
     def process_env(self, component: str | None = None) -> dict[str, str]:
         """The environment every component shares (and one worker's own log port)."""
-        env = {**os.environ, **self.env, "AIRFLOW_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
+        env = dict(os.environ)
         if self.celery_workers:
             env.update(
                 {
                     "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
                     "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
                     "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_url(),
-                    "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+                    "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",  # `env` may say otherwise
+                    # signs the API server's log requests to the workers' log servers:
+                    # one key for every component, or each makes its own and they get 403
+                    "AIRFLOW__API__SECRET_KEY": env.get("AIRFLOW__API__SECRET_KEY")
+                    or self._api_secret_key(),
                 }
             )
+        env.update({**self.env, "AIRFLOW_HOME": str(self.home), "PYTHONUNBUFFERED": "1"})
         if component and component.startswith("celery-worker-"):
             number = int(component.rsplit("-", 1)[1])
-            # two workers on one host need their own log server ports and names
-            env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(8793 + number)
+            # Workers on one host need their own log server ports and names: the first
+            # serves on [logging] worker_log_server_port (where the API server looks),
+            # the others on the ports after it, skipping the triggerer's.
+            first = int(env.get("AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT") or 8793)
+            trigger = int(env.get("AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT") or 8794)
+            ports = [p for p in range(first, first + self.celery_workers + 1) if p != trigger]
+            env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(ports[number - 1])
             env["SINERGI_WORKER_NAME"] = f"worker{number}"
             env["AIRFLOW__CORE__HOSTNAME_CALLABLE"] = "sinergi.orchestration.worker_name.hostname"
         return env
+
+    def _api_secret_key(self) -> str:
+        """[api] secret_key, kept in the home so components started later agree."""
+        path = self.home / ".api_secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     def _pid_file(self, component: str) -> Path:
         return self.run_dir / f"{component}.pid"
