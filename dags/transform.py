@@ -40,7 +40,7 @@ AUDIT_BUILT = audit_built_asset()
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "retries": 0},  # a failed model or test needs a person
+    default_args=DEFAULT_ARGS,
     tags=["sinergi", "dbt", "transform"],
 )
 def transform() -> None:

@@ -1,49 +1,85 @@
-"""The demo's pipeline, small: every DAG run for real with dag.test(), in order.
+"""`make demo`, twice in a row, as users run it: both through the running scheduler.
 
-Simulator → ingest DAGs (four API sources and the file drops) → transform
-(Cosmos, dbt into `audit`) → quality_publish (GX, quarantine, publish). The
-marts analysts see must be published, hold rows, and carry no NIP.
+The demo starts Airflow as local processes, drops the regional files and
+pushes the sources' events; the ingest runs are started by those events, the
+transform and the quality-and-publish runs by Assets. The second demo finds
+nothing new and must publish again. The marts analysts see hold rows and no NIP.
 """
 
 from __future__ import annotations
 
+import socket
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
-from sinergi.orchestration.demo import ingest_dag_ids, run_demo
+from sinergi.orchestration.airflow_home import METADATA_DB_VARIABLE, PORT_VARIABLE
+from sinergi.orchestration.demo import DemoResult, api_dag_ids, run_demo
+from sinergi.orchestration.local_airflow import LocalAirflow
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 pytestmark = pytest.mark.integration
 
 
-def test_the_demo_pipeline_publishes_marts(
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _assert_published_through_the_scheduler(result: DemoResult) -> None:
+    assert result.published, result.publish_status
+    by_dag: dict[str, set[str]] = {}
+    for run in result.runs:
+        by_dag.setdefault(run.dag_id, set()).add(run.run_type)
+        assert run.state == "success", run
+    assert set(by_dag) == {*api_dag_ids(), "ingest_file_drops", "transform", "quality_publish"}
+    assert set().union(*by_dag.values()) == {"asset_triggered"}, by_dag
+    assert result.seconds_to_publish is not None and result.seconds_to_publish > 0
+
+
+def test_the_demo_twice_publishes_twice_through_the_scheduler(
     fresh_database: WarehouseTarget,
-    airflow_db: None,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    metadata_db = f"airflow_demo_{uuid.uuid4().hex[:10]}"
     monkeypatch.setenv("SINERGI_WAREHOUSE_URL", fresh_database.url)
     monkeypatch.setenv("SINERGI_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    monkeypatch.setenv(METADATA_DB_VARIABLE, metadata_db)
+    monkeypatch.setenv(PORT_VARIABLE, str(free_port()))
+    lines: list[str] = []
+    home = tmp_path / "airflow"
+    try:
+        first = run_demo(seed=7, asn=400, echo=lines.append, airflow=LocalAirflow(home))
+        between = datetime.now(UTC)
+        second = run_demo(seed=7, asn=400, echo=lines.append, airflow=LocalAirflow(home))
+    finally:
+        maintenance = fresh_database.with_database("postgres").conninfo
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            drop = sql.SQL("drop database if exists {} with (force)")
+            conn.execute(drop.format(sql.Identifier(metadata_db)))
 
-    result = run_demo(seed=7, asn=400)
-
-    ran = [dag_id for dag_id, _ in result.dag_runs]
-    assert ran == ["warehouse_bootstrap", *ingest_dag_ids(), "transform", "quality_publish"]
-    assert {state for _, state in result.dag_runs} == {"success"}
-    assert result.mart_rows, "nothing was published to marts"
-    assert all(rows > 0 for rows in result.mart_rows.values()), result.mart_rows
-    assert any(line.startswith("publish: published") for line in result.quality_lines)
+    _assert_published_through_the_scheduler(first)
+    _assert_published_through_the_scheduler(second)
+    assert second.mart_rows == first.mart_rows  # nothing new arrived
+    assert all(rows > 0 for rows in first.mart_rows.values()), first.mart_rows
+    assert any("events:" in line for line in lines), lines
     with connect(fresh_database) as conn:
-        nip_columns = conn.execute(
-            "select table_name, column_name from information_schema.columns"
-            " where table_schema = 'marts' and column_name ilike '%%nip%%'"
-        ).fetchall()
-        # Raw NIPs are 18 digits; none may appear in any published text column.
+        loaded_again = conn.execute(
+            "select coalesce(sum(rows_loaded), 0) from meta.load_batches where started_at > %s",
+            (between,),
+        ).fetchone()
         text_columns = conn.execute(
             "select table_name, column_name from information_schema.columns"
             " where table_schema = 'marts' and data_type = 'text'"
         ).fetchall()
+        # Raw NIPs are 18 digits; none may appear in any published text column.
         leaked = [
             (table, column)
             for table, column in text_columns
@@ -52,5 +88,5 @@ def test_the_demo_pipeline_publishes_marts(
                 (r"^\d{18}$",),
             ).fetchone()
         ]
-    assert nip_columns == [], nip_columns
+    assert loaded_again == (0,)
     assert leaked == [], leaked

@@ -31,8 +31,12 @@ DEFAULT_ARGS: dict[str, object] = {
 def nightly_timetable() -> CronTriggerTimetable:
     """01:00 WIB, each run covering the day before it (what a backfill run re-reads).
 
-    The ingest DAGs have no start date on purpose: a new deployment waits for
-    the next night instead of starting every source at once (the timetable's
-    `run_immediately=False`); after downtime, the latest missed night runs once.
+    The ingest DAGs have no start date on purpose, and `run_immediately` is a
+    zero buffer: a new deployment waits for the next night instead of starting
+    every source at once (Airflow's default would still start last night's run
+    when it comes up within 2.4 h of 01:00). After downtime the latest missed
+    night runs once, and pushed events pull at any time.
     """
-    return CronTriggerTimetable(NIGHTLY_WIB, timezone=WIB, interval=timedelta(days=1))
+    return CronTriggerTimetable(
+        NIGHTLY_WIB, timezone=WIB, interval=timedelta(days=1), run_immediately=timedelta(0)
+    )

@@ -1,6 +1,6 @@
 """Run a DAG of `dags/` in this process with `dag.test()`, outside a scheduler.
 
-Used by `make demo` and the integration tests: the tasks run for real against
+Used by the integration tests of single DAGs: the tasks run for real against
 the warehouse, and Airflow records the run and its asset events.
 """
 

@@ -148,6 +148,47 @@ def quarantine_candidates(
     return inserted
 
 
+def release_resolved(conn: psycopg.Connection, candidates: Candidates, model: StagingModel) -> int:
+    """Sync the release of dbt's candidates with what dbt keeps out now; returns releases.
+
+    A record quarantined for a reference that had not arrived yet (an unknown
+    training, institution or ASN) is released (`released_at`) once it is valid
+    in staging and no longer a candidate, so it counts as kept; one that
+    becomes a candidate again is quarantined again.
+    """
+    detected_by = sql.Literal(f"dbt:{candidates.name}")
+    source, entity = sql.Literal(model.source), sql.Literal(model.entity)
+    current = candidate_rows(candidates, model)
+    conn.execute(
+        sql.SQL(
+            "update quarantine.records q set released_at = null"
+            " where q.source = {source} and q.entity = {entity} and q.detected_by = {by}"
+            " and q.released_at is not null and exists (select from ({current}) c"
+            " where c.batch_id = q.batch_id and c.record_hash = q.record_hash)"
+        ).format(source=source, entity=entity, by=detected_by, current=current)
+    )
+    released = conn.execute(
+        sql.SQL(
+            "update quarantine.records q set released_at = now()"
+            " where q.source = {source} and q.entity = {entity} and q.detected_by = {by}"
+            " and q.released_at is null"
+            " and exists (select from ({staged}) s where s._batch_id = q.batch_id"
+            " and s._record_hash = q.record_hash and s.invalid_reason is null)"
+            " and not exists (select from ({current}) c"
+            " where c.batch_id = q.batch_id and c.record_hash = q.record_hash)"
+        ).format(
+            source=source,
+            entity=entity,
+            by=detected_by,
+            staged=staging_rows(model),
+            current=current,
+        )
+    ).rowcount
+    if released > 0:
+        log.info("released %d %s records whose references arrived", released, model.raw_table)
+    return max(released, 0)
+
+
 def reconcile(
     conn: psycopg.Connection,
     model: StagingModel,
@@ -171,7 +212,8 @@ def reconcile(
     query = sql.SQL(
         "with s as ({rows}),"
         " q as (select distinct batch_id, record_hash from quarantine.records"
-        " where source = {source} and entity = {entity} and record_hash is not null),"
+        " where source = {source} and entity = {entity} and record_hash is not null"
+        " and released_at is null),"
         " x as ({excluded}),"
         " flagged as (select s.*, q.batch_id is not null as in_q, x.batch_id is not null as in_x"
         " from s left join q on q.batch_id = s._batch_id and q.record_hash = s._record_hash"

@@ -39,7 +39,7 @@ def build_report(conn: psycopg.Connection, run_id: str | None = None) -> Quality
         (str(s), str(e), str(r), int(n))
         for s, e, r, n in conn.execute(
             "select source, entity, reason, count(*) from quarantine.records"
-            " group by 1, 2, 3 order by 1, 2, 4 desc, 3"
+            " where released_at is null group by 1, 2, 3 order by 1, 2, 4 desc, 3"
         ).fetchall()
     ]
     if run_id is None:

@@ -146,6 +146,7 @@ def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport
         quarantine_candidates,
         quarantine_staging_invalid,
         reconcile,
+        release_resolved,
     )
 
     settings = quality_config.settings()
@@ -157,6 +158,7 @@ def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport
         candidates = _candidates(conn, settings)
         for model in models:
             if candidates is not None:
+                release_resolved(conn, candidates, model)
                 quarantined += quarantine_candidates(conn, candidates, model)
             quarantined += quarantine_staging_invalid(conn, model, contracts.get(model.raw_table))
         conn.commit()

@@ -176,7 +176,7 @@ def compare(target: WarehouseTarget, truth: dict[str, Any]) -> list[str]:
     for entity, reason, n in _rows(
         target,
         "select entity, reason, count(*) from quarantine.records"
-        " where source = 'bpsdm_daerah' group by 1, 2",
+        " where source = 'bpsdm_daerah' and detected_by = 'ingestion' group by 1, 2",
     ):
         invalid[(f"bpsdm_daerah.{entity}", reason)] += n
     _diff("invalid_records", {(e, r): n for e, per in truth["invalid_records"].items()

@@ -193,3 +193,8 @@ create table if not exists meta.dq_checked_batches (
     primary key (raw_table, batch_id)
 );
 grant select, insert, delete on meta.dq_checked_batches to sinergi_transformer;
+
+-- A record kept out because something it refers to had not arrived yet (a
+-- training, an institution, an ASN) is released when that reference arrives
+-- and it reaches the marts: the row stays, for the audit trail, with the time.
+alter table quarantine.records add column if not exists released_at timestamptz;
