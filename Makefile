@@ -65,10 +65,25 @@ lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 	$(BIN)/sinergi transform lint
 	$(BIN)/mypy
 
+# The scheduler-driven suites (a running Airflow each) mostly wait on Airflow,
+# the others mostly compute: make test runs the two groups side by side, each
+# with its own dbt target folder so concurrent dbt runs share no files. The
+# scheduler group's output is printed when both are done.
+SCHEDULER_SUITES := tests/integration/orchestration
+SCHEDULER_LOG := $(STATE)/logs/test-scheduler-suites.log
+
 .PHONY: test
-test: lint ## Lint, then run every test (unit, DAG integrity, integration)
+test: lint ## Lint, then run every test (unit, DAG integrity, integration, scheduler-driven)
+	@mkdir -p $(STATE)/logs
 	@# The embedded PostgreSQL is stopped after the tests, whatever their result.
-	status=0; $(BIN)/pytest || status=$$?; $(BIN)/sinergi warehouse stop; exit $$status
+	status=0; \
+	DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-scheduler-suites \
+	DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-scheduler-suites \
+		$(BIN)/pytest $(SCHEDULER_SUITES) -p no:cacheprovider > $(SCHEDULER_LOG) 2>&1 & scheduler=$$!; \
+	$(BIN)/pytest --ignore=$(SCHEDULER_SUITES) || status=$$?; \
+	wait $$scheduler || status=$$?; \
+	echo "== scheduler-driven suites ($(SCHEDULER_SUITES)) =="; cat $(SCHEDULER_LOG); \
+	$(BIN)/sinergi warehouse stop; exit $$status
 
 .PHONY: bench-simulator
 bench-simulator: venv ## Benchmark: simulator rows/s and peak memory at 100k and 1M ASN
@@ -81,6 +96,10 @@ bench-ingest: venv ## Benchmark: Sinergi ingest vs dlt vs psql \copy (1M partici
 .PHONY: bench-dbt
 bench-dbt: manifest ## Benchmark: dbt build seconds, full refresh vs incremental
 	$(BIN)/python benchmarks/bench_dbt.py
+
+.PHONY: bench-latency
+bench-latency: manifest ## Benchmark: file drop to published marts, event to ingest, on a running scheduler
+	$(BIN)/python benchmarks/bench_latency.py
 
 .PHONY: docs
 docs: setup ## Generate the dbt docs site (dbt_project/target/index.html)

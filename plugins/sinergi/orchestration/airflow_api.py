@@ -101,6 +101,14 @@ class AirflowApi:
         path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
         return list(self.request("GET", path, params={"limit": 1000})["task_instances"])
 
+    def task_result(self, dag_id: str, run_id: str, task_id: str) -> Any:
+        """What a task returned (its `return_value` XCom); None when it returned nothing."""
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/return_value"
+        try:
+            return self.request("GET", path)["value"]
+        except AirflowApiError:
+            return None
+
     def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> dict[str, Any]:
         body = {"logical_date": None, "conf": conf or {}}
         return dict(self.request("POST", f"/dags/{dag_id}/dagRuns", json=body))

@@ -101,9 +101,48 @@ def last_publish(target: WarehouseTarget, since: datetime) -> tuple[str, datetim
     return (str(row[0]), row[1]) if row else None
 
 
-def describe_run(run: RunSeen) -> str:
-    took = f" in {run.seconds:.0f} s" if run.seconds is not None else ""
-    return f"  {run.dag_id:<24} {run.run_type:<16} {run.state}{took}"
+def run_details(api: AirflowApi, run: RunSeen) -> str:
+    """What a finished run did, from its tasks' return values: rows, models, checks."""
+    tasks = {ti["task_id"]: ti for ti in api.task_instances(run.dag_id, run.run_id)}
+    failed = sorted(task for task, ti in tasks.items() if ti.get("state") == "failed")
+    skipped = sorted(task for task, ti in tasks.items() if ti.get("state") == "skipped")
+    if run.dag_id.startswith("ingest_"):
+        results = [api.task_result(run.dag_id, run.run_id, task) for task in tasks]
+        loaded = sum(int(r.get("rows_loaded") or 0) for r in results if isinstance(r, dict))
+        read = sum(int(r.get("rows_read") or 0) for r in results if isinstance(r, dict))
+        detail = f"{loaded:,} of {read:,} rows loaded"
+    elif run.dag_id == "transform":
+        built = api.task_result(run.dag_id, run.run_id, "dbt_build") or {}
+        detail = f"{built.get('models', 0)} models, {built.get('tests', 0)} tests" + (
+            f" ({built['selection']})" if built.get("selection") else ""
+        )
+    elif run.dag_id == "quality_publish":
+        parts = []
+        for task in ("raw_contracts", "quarantine_and_reconcile", "mart_suites"):
+            report = api.task_result(run.dag_id, run.run_id, task) or {}
+            if report:
+                checks, failed_checks = int(report["checks"]), int(report["failed"])
+                parts.append(f"{report['step']} {checks - failed_checks}/{checks} passed")
+        published = api.task_result(run.dag_id, run.run_id, "publish") or {}
+        detail = ", ".join([*parts, f"publish {published.get('status', 'not done')}"])
+    else:
+        detail = ""
+    if failed:
+        detail += f"; failed: {', '.join(failed)}"
+    if skipped and run.dag_id.startswith("ingest_"):
+        detail += f"; skipped: {', '.join(skipped)}"
+    return detail
+
+
+def describe_run(run: RunSeen, api: AirflowApi | None = None) -> str:
+    """One line per run as it starts and ends (with what it did, when it ended)."""
+    line = f"  {run.dag_id:<24} {run.run_type:<16} {run.state}"
+    if run.seconds is not None:
+        line += f" in {run.seconds:.0f} s"
+        if api is not None:
+            detail = run_details(api, run)
+            line += f": {detail}" if detail else ""
+    return line
 
 
 def run_demo(
@@ -154,7 +193,7 @@ def run_demo(
                     notify_rest(source.name, api=api)
             echo(f"events: {dropped} regional files dropped, {len(api_dag_ids())} sources notified")
             runs = wait_until_settled(
-                api, first_event, on_change=lambda run: echo(describe_run(run))
+                api, first_event, on_change=lambda run: echo(describe_run(run, api))
             )
             result.runs = runs
             publish = last_publish(target, first_event)

@@ -55,3 +55,27 @@ def test_ingest_file_drops_dag_loads_landed_files(
     assert quarantined == [("invalid_nip",)]
     assert (landing / ".done" / "35.15" / "2023-03" / "peserta.csv").exists()
     assert (folder / ".upload-in-progress.csv").exists(), "a partial upload was taken"
+
+
+def test_a_source_without_its_connection_is_skipped_with_one_alert(
+    warehouse: WarehouseTarget, airflow_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not failed and retried three times per entity: skipped, with one alert naming the fix."""
+    from sinergi.orchestration.dag_runs import load_dags
+
+    monkeypatch.setenv("SINERGI_WAREHOUSE_URL", warehouse.url)
+    monkeypatch.delenv("AIRFLOW_CONN_SINERGI_BPSDM_KEMENDAGRI", raising=False)
+
+    dag_run = load_dags()["ingest_bpsdm_kemendagri"].test()
+
+    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    assert set(states.values()) == {"skipped"}, states
+    assert len(states) == 7  # the connection check and the six entities
+    with connect(warehouse) as conn:
+        alerts = conn.execute("select kind, subject, message from meta.alerts").fetchall()
+        batches = conn.execute("select count(*) from meta.load_batches").fetchone()
+    assert [(kind, subject) for kind, subject, _ in alerts] == [
+        ("source_not_configured", "ingest_bpsdm_kemendagri")
+    ]
+    assert "AIRFLOW_CONN_SINERGI_BPSDM_KEMENDAGRI" in alerts[0][2]
+    assert batches == (0,)
