@@ -42,7 +42,7 @@ lock: $(UV) ## Re-resolve uv.lock after editing pyproject.toml
 	$(UV) lock
 
 .PHONY: manifest
-manifest: venv ## Parse the dbt project into the manifest the transform DAG is rendered from
+manifest: venv ## Parse the dbt project into the manifest the DAGs read the marts from
 	$(BIN)/sinergi transform manifest
 
 .PHONY: setup

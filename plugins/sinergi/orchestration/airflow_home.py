@@ -8,8 +8,9 @@ the same options as `AIRFLOW__*` variables (see docker-compose.yml).
 Airflow's metadata lives in PostgreSQL, in a database of its own (`airflow`)
 on the warehouse's server (the embedded one by default), because a running
 scheduler with parallel tasks needs more than SQLite. Every component shares
-the JWT secret written once into the home (`.jwt_secret`), or tasks fail
-with `InvalidSignatureError`.
+the secrets written once into the home: the JWT secret (`.jwt_secret`), or
+tasks fail with `InvalidSignatureError`, and the API secret key
+(`.api_secret_key`), or task log servers refuse the API server with 403.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def metadata_url() -> str:
     return planned_target().with_database(metadata_database()).sqlalchemy_url
 
 
-def _jwt_secret(home: Path) -> str:
-    path = home / ".jwt_secret"
+def _secret(home: Path, name: str) -> str:
+    """A random secret written once into the home, so every component reads the same."""
+    path = home / name
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
@@ -88,8 +90,11 @@ host = 127.0.0.1
 port = {port}
 base_url = http://127.0.0.1:{port}
 
+# signs the API server's requests to the task log servers
+secret_key = {_secret(home, ".api_secret_key")}
+
 [api_auth]
-jwt_secret = {_jwt_secret(home)}
+jwt_secret = {_secret(home, ".jwt_secret")}
 
 [scheduler]
 # how often the scheduler loops: asset-triggered runs start within a heartbeat

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -99,10 +98,6 @@ class LocalAirflow:
                     "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
                     "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_url(),
                     "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",  # `env` may say otherwise
-                    # signs the API server's log requests to the workers' log servers:
-                    # one key for every component, or each makes its own and they get 403
-                    "AIRFLOW__API__SECRET_KEY": env.get("AIRFLOW__API__SECRET_KEY")
-                    or self._api_secret_key(),
                 }
             )
         env.update({**self.env, "AIRFLOW_HOME": str(self.home), "PYTHONUNBUFFERED": "1"})
@@ -118,15 +113,6 @@ class LocalAirflow:
             env["SINERGI_WORKER_NAME"] = f"worker{number}"
             env["AIRFLOW__CORE__HOSTNAME_CALLABLE"] = "sinergi.orchestration.worker_name.hostname"
         return env
-
-    def _api_secret_key(self) -> str:
-        """[api] secret_key, kept in the home so components started later agree."""
-        path = self.home / ".api_secret_key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
-        return path.read_text().strip()
 
     def _pid_file(self, component: str) -> Path:
         return self.run_dir / f"{component}.pid"

@@ -30,7 +30,7 @@ def build(
 
 @app.command()
 def manifest() -> None:
-    """Write dbt_project/target/manifest.json (`dbt parse`), which the transform DAG loads."""
+    """Write dbt_project/target/manifest.json (`dbt parse`): the marts the DAGs know of."""
     typer.echo(str(build_manifest()))
 
 

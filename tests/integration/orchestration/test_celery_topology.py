@@ -255,9 +255,9 @@ def test_a_file_drop_reaches_the_marts_on_two_celery_workers(
     # the logs: through the REST API, and from each worker's own log server
     from airflow.utils.log.file_task_handler import _fetch_logs_from_service
 
-    monkeypatch.setenv(
-        "AIRFLOW__API__SECRET_KEY", c.airflow.process_env()["AIRFLOW__API__SECRET_KEY"]
-    )
+    # the key every component reads from the home's airflow.cfg ([api] secret_key)
+    shared_key = (c.airflow.home / ".api_secret_key").read_text().strip()
+    monkeypatch.setenv("AIRFLOW__API__SECRET_KEY", shared_key)
     done = "Done. Returned value was"  # every task here returns a value
     for number, host in enumerate(sorted(expected), start=1):
         ti = by_host[host][0]
