@@ -214,6 +214,16 @@ def _alert_warnings(summary: RunSummary, target: WarehouseTarget) -> None:
     )
 
 
+def last_attempt_published(target: WarehouseTarget) -> bool:
+    """Whether the latest publish attempt published (True before any attempt)."""
+    with connect(target) as conn:
+        row = conn.execute(
+            "select status from meta.publish_runs where status <> 'running'"
+            " order by publish_id desc limit 1"
+        ).fetchone()
+    return row is None or row[0] == "published"
+
+
 def audited_marts(target: WarehouseTarget) -> list[str]:
     """The mart tables the publish replaces: the same discovery the mart suites used."""
     with connect(target) as conn:

@@ -78,3 +78,22 @@ def test_mart_suites_of_some_marts_after_all_of_them(
     assert report.checks > 0 and report.blocking_failed == 0
     assert _suites(warehouse, some) == {"marts__participation_by_region"}
     assert "no_such_mart" in caplog.text
+
+
+def test_after_a_blocked_publish_every_mart_is_checked_again(
+    fresh_database: WarehouseTarget,
+) -> None:
+    """A mart blocked last time stays in audit until rebuilt: the next run checks all marts."""
+    from sinergi.publish.publisher import last_attempt_published
+    from sinergi.warehouse.bootstrap import init_warehouse
+
+    init_warehouse(fresh_database)
+    assert last_attempt_published(fresh_database)  # nothing attempted yet
+    with connect(fresh_database) as conn:
+        conn.execute("insert into meta.publish_runs (run_id, status) values ('a', 'published')")
+        conn.execute("insert into meta.publish_runs (run_id, status) values ('b', 'blocked')")
+        conn.execute("insert into meta.publish_runs (run_id, status) values ('c', 'running')")
+    assert not last_attempt_published(fresh_database)
+    with connect(fresh_database) as conn:
+        conn.execute("insert into meta.publish_runs (run_id, status) values ('d', 'published')")
+    assert last_attempt_published(fresh_database)
