@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from ingestion_helpers import ASN, FAST_HTTP, SEED
+from window_helpers import small_pages_registry
 
 from sinergi.ingestion.http import HttpSettings, SourceError
 from sinergi.ingestion.raw_loader import record_hash
-from sinergi.ingestion.registry import Registry, load_registry, registry_path
+from sinergi.ingestion.registry import Registry, load_registry
 from sinergi.ingestion.runner import ingest_source
 from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.simulator.api import SimulatorHandle, start_simulator
@@ -61,19 +62,6 @@ def load_all(
             source, target=target, settings=settings, registry=registry, progress_bar=False
         )
     }
-
-
-def small_pages_registry(tmp_path: Path) -> Registry:
-    """The committed registry with 50-record pages: many requests, so many faults."""
-    text = (
-        registry_path()
-        .read_text()
-        .replace("page_size: 5000", "page_size: 50")
-        .replace("page_size: 1000", "page_size: 50")
-    )
-    path = tmp_path / "sources.yml"
-    path.write_text(text)
-    return load_registry(path)
 
 
 def test_every_source_loads_exactly_what_is_served_and_a_rerun_loads_nothing(

@@ -42,7 +42,8 @@ def another_database(server: WarehouseTarget) -> Iterator[WarehouseTarget]:
 
 
 def small_pages_registry(tmp_path: Path) -> Registry:
-    """The committed registry with 50-record pages, so a window ends mid-stream."""
+    """The committed registry with 50-record pages: many requests (so many faults), and a
+    window that ends mid-stream."""
     text = (
         registry_path()
         .read_text()
