@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -108,22 +107,3 @@ class AirflowApi:
             return self.request("GET", path)["value"]
         except AirflowApiError:
             return None
-
-    def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = {"logical_date": None, "conf": conf or {}}
-        return dict(self.request("POST", f"/dags/{dag_id}/dagRuns", json=body))
-
-    def wait_for_run(
-        self, dag_id: str, run_id: str, *, timeout: float = 600, poll: float = 1.0
-    ) -> dict[str, Any]:
-        """Wait until the run ends; returns it (its `state` says how)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            run = self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
-            if run["state"] in ("success", "failed"):
-                return dict(run)
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"DAG run {dag_id}/{run_id} still {run['state']} after {timeout}s"
-                )
-            time.sleep(poll)
