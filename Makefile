@@ -72,8 +72,12 @@ lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 SCHEDULER_SUITES := tests/integration/orchestration
 SCHEDULER_LOG := $(STATE)/logs/test-scheduler-suites.log
 
+.PHONY: browser
+browser: ## Debian's headless Chromium, which the browser tests open pages in
+	deploy/ensure-chromium.sh
+
 .PHONY: test
-test: lint ## Lint, then run every test (unit, DAG integrity, integration, scheduler-driven)
+test: lint browser ## Lint, then run every test (unit, DAG integrity, integration, scheduler-driven)
 	@mkdir -p $(STATE)/logs
 	@# The embedded PostgreSQL is stopped after the tests, whatever their result.
 	status=0; \
