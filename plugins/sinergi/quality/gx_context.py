@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from sinergi.quality.config import expectations_dir
+from sinergi.quality.offline_data_docs import make_sites_offline
 from sinergi.quality.results import CheckResult, to_json
 from sinergi.warehouse.connection import WarehouseTarget
 
@@ -169,6 +170,8 @@ def run_checkpoint(
         expectation_parameters=dict(parameters or {}),
         run_id=gx.RunIdentifier(run_name=run_name),
     )
+    # the pages load their JS and CSS from CDNs, unreachable in government networks
+    make_sites_offline(site["site_url"] for site in context.get_docs_sites_urls())
     results: list[CheckResult] = []
     for validation in outcome.run_results.values():
         results.extend(_check_results(validation.suite_name, validation.results))

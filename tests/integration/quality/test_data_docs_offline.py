@@ -1,0 +1,69 @@
+"""GX's Data Docs opened as inside a government network: no internet, and the pages still work.
+
+A real checkpoint builds the site; headless Chromium, every host name
+unresolvable, opens it. The index's validation list is drawn by
+bootstrap-table, so it is empty unless the vendored JavaScript loads from the
+site itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import headless_chromium
+import pytest
+
+from sinergi.quality import runner
+from sinergi.warehouse.connection import WarehouseTarget
+
+from . import world
+
+pytestmark = pytest.mark.integration
+
+SUITES = {"marts__funding_by_institution", "marts__participation_by_region"}
+# What a page loads: a tag's src/href, a stylesheet's url(); links (<a href>) may stay remote.
+REMOTE_TAG = re.compile(
+    r"""<(?:script|link|img|source)\b[^>]*?\b(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)""",
+    re.IGNORECASE,
+)
+REMOTE_CSS_URL = re.compile(r"""url\(\s*["']?((?:https?:)?//[^"')\s]+)""", re.IGNORECASE)
+
+
+def _validation_rows(dom: str) -> list[str]:
+    """The rows bootstrap-table drew in the index's validation table (none without its JS)."""
+    table = re.search(
+        r"<table[^>]*ge-index-page-validation-results-table[^>]*>(.*?)</table>", dom, re.DOTALL
+    )
+    assert table, "no validation results table in the index"
+    return re.findall(r"<tr\b[^>]*\bdata-index=[^>]*>(.*?)</tr>", table[1], re.DOTALL)
+
+
+def test_data_docs_work_without_internet(
+    warehouse: WarehouseTarget, expectations: Path, tmp_path: Path
+) -> None:
+    world.build(warehouse)
+    runner.check_marts(warehouse, runner.new_run_id("offline"))
+    site = expectations / "uncommitted" / "data_docs" / "local_site"
+
+    rows = _validation_rows(headless_chromium.dom(site / "index.html"))
+    for suite in SUITES:
+        assert any(suite in row for row in rows), (suite, rows)
+
+    page = next((site / "validations" / "marts__funding_by_institution").rglob("*.html"))
+    shown = headless_chromium.dom(page)
+    assert 'class="bootstrap-table' in shown  # its result tables were drawn by the vendored JS
+    assert "Overview" in shown and "marts__funding_by_institution" in shown
+
+    remote = {
+        (str(path.relative_to(site)), url)
+        for path in [*site.rglob("*.html"), *site.rglob("*.css")]
+        for pattern in (REMOTE_TAG, REMOTE_CSS_URL)
+        for url in pattern.findall(path.read_text(encoding="utf-8"))
+    }
+    assert not remote, sorted(remote)
+
+    shots = tmp_path / "screenshots"
+    headless_chromium.screenshot(site / "index.html", shots / "index.png", height=900)
+    headless_chromium.screenshot(page, shots / "validation.png")
+    print(f"Data Docs screenshots (offline): {shots}")
