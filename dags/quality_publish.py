@@ -21,6 +21,9 @@ checks them and only then shows them to analysts:
    reason is recorded in `meta.publish_runs` and an alert is sent, and the
    task fails. Emits the published marts' Assets.
 
+5. `run_report`: the run's HTML report (`.sinergi/reports/<run>/index.html`),
+   written after a published and after a blocked publish alike.
+
 `stale_sources` alerts on sources without a successful load for
 `stale_after_hours` (`expectations/quality.yml`). Results: `meta.dq_results`;
 Data Docs: `expectations/uncommitted/data_docs/local_site/index.html`.
@@ -116,9 +119,22 @@ def quality_publish() -> None:
             raise AirflowFailException(f"marts not published: {outcome.reason}")
         return {"status": outcome.status, "row_counts": outcome.row_counts}
 
+    @task
+    def run_report(quality_run: str) -> str:
+        """The run's HTML report, published or blocked (a teardown: it runs either way)."""
+        from sinergi.report.writer import write_report
+        from sinergi.warehouse.connection import resolve_target
+
+        return str(write_report(resolve_target(), quality_run))
+
     quality_run = start_run()
     raw = raw_contracts(quality_run)
-    publish(quality_run, quarantine_and_reconcile(quality_run, raw), mart_suites(quality_run))
+    published = publish(
+        quality_run, quarantine_and_reconcile(quality_run, raw), mart_suites(quality_run)
+    )
+    # As a teardown it also follows a blocked publish, and the DAG run's state
+    # stays the publish's: teardowns do not count towards it.
+    published >> run_report(quality_run).as_teardown(setups=quality_run)
     stale_sources()
 
 

@@ -66,6 +66,7 @@ class DemoResult:
     mart_rows: dict[str, int] = field(default_factory=dict)
     quality_lines: list[str] = field(default_factory=list)
     seconds_to_publish: float | None = None
+    report_path: str | None = None  # the run report the last quality_publish run wrote
 
 
 def api_dag_ids() -> list[str]:
@@ -132,6 +133,16 @@ def run_details(api: AirflowApi, run: RunSeen) -> str:
     if skipped and run.dag_id.startswith("ingest_"):
         detail += f"; skipped: {', '.join(skipped)}"
     return detail
+
+
+def last_report_path(api: AirflowApi, runs: list[RunSeen]) -> str | None:
+    """The report written by the last quality_publish run's `run_report` task, if it ran."""
+    quality_runs = [run for run in runs if run.dag_id == "quality_publish"]
+    if not quality_runs:
+        return None
+    last = max(quality_runs, key=lambda run: run.queued_at)
+    path = api.task_result("quality_publish", last.run_id, "run_report")
+    return str(path) if path else None
 
 
 def describe_run(run: RunSeen, api: AirflowApi | None = None) -> str:
@@ -204,6 +215,7 @@ def run_demo(
             result.mart_rows = mart_row_counts(target)
             with connect(target) as conn:
                 result.quality_lines = render(build_report(conn))
+            result.report_path = last_report_path(api, runs)
             if hold:
                 hold(airflow)
         finally:

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from report_view import open_report
 
 from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
@@ -27,11 +28,22 @@ from sinergi.publish.publisher import PublishOutcome, publish_run
 from sinergi.quality import runner
 from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
 from sinergi.quality.report import build_report, render
+from sinergi.report.writer import write_report
 from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.transform.dbt import build
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 pytestmark = pytest.mark.integration
+
+REPORT_CHARTS = {
+    "jp20_by_province",
+    "mix_10_20_70",
+    "mix_klasikal",
+    "funding_by_source",
+    "regional_quota",
+    "gaps_by_type",
+    "kompeten_by_institution",
+}
 
 SEED, ASN = 5, 300
 
@@ -88,6 +100,7 @@ def test_simulated_world_is_audited_and_published(
     repo_expectations: Path,
     webhook: list[dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("SINERGI_NIP_HMAC_KEY", "quality-e2e-key")
     with start_simulator(seed=SEED, asn=ASN) as sim:
@@ -130,6 +143,15 @@ def test_simulated_world_is_audited_and_published(
         )
     assert reasons.get("invalid_nip", 0) > 0 and reasons.get("invalid_date", 0) > 0, reasons
 
+    reports = tmp_path / "reports"
+    seen = open_report(write_report(warehouse, run_id, reports), tmp_path / "screenshots")
+    assert set(seen.charts) == REPORT_CHARTS
+    assert all(shapes > 0 for shapes in seen.charts.values()), seen.charts
+    for name in ("loads", "checks", "freshness", "funding_by_source", "certification"):
+        assert seen.tables.get(name, 0) > 0, (name, seen.tables)
+    assert seen.remote == []
+    assert seen.first_block == "h1" and "DIPUBLIKASIKAN" in seen.text
+
     published = _all_published(warehouse, outcome.tables)
     with connect(warehouse) as conn:
         conn.execute(
@@ -154,3 +176,11 @@ def test_simulated_world_is_audited_and_published(
     )
     html = "".join(page.read_text(encoding="utf-8") for page in pages)
     assert "realisasi_idr" in html and "Failed" in html
+
+    seen = open_report(write_report(warehouse, broken_run, reports), tmp_path / "screenshots")
+    assert seen.first_block == "blocked", seen.first_block
+    assert seen.text.index("DIBLOKIR") < seen.text.index("Laporan proses Sinergi")
+    assert "keys_unique" in seen.text and "realisation_within_allocation" in seen.text
+    assert set(seen.charts) == REPORT_CHARTS  # the figures analysts still see
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert run_id in index and broken_run in index

@@ -1,4 +1,8 @@
-"""The quality_publish DAG runs for real with dag.test(): checks, then publish or block."""
+"""The quality_publish DAG runs for real with dag.test(): checks, then publish or block.
+
+Either way its last task writes the run's report, and a blocked publish
+still fails the DAG run (the report task is a teardown, which does not count).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,10 @@ def test_dag_publishes_a_clean_world_and_blocks_a_broken_one(
     expectations: Path,
     webhook: list[dict[str, Any]],
     airflow_db: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("SINERGI_REPORTS_DIR", str(tmp_path / "reports"))
     world.build(warehouse)
 
     assert run_dag("quality_publish") == "success"
@@ -41,3 +48,14 @@ def test_dag_publishes_a_clean_world_and_blocks_a_broken_one(
     assert [s for s, _ in statuses] == ["published", "blocked"]
     assert "shares_in_unit_interval" in statuses[1][1]
     assert "publish_blocked" in [a["kind"] for a in webhook]
+    with connect(warehouse) as conn:
+        runs = [
+            r for (r,) in conn.execute("select run_id from meta.publish_runs order by publish_id")
+        ]
+    reports = {
+        page.parent.name: page.read_text(encoding="utf-8")
+        for page in tmp_path.glob("reports/*/index.html")
+    }
+    assert sorted(reports) == sorted(runs)
+    assert "DIPUBLIKASIKAN" in reports[runs[0]]
+    assert "DIBLOKIR" in reports[runs[1]] and "shares_in_unit_interval" in reports[runs[1]]

@@ -1,0 +1,1 @@
+"""The run report: one static, offline HTML page per publish attempt."""
