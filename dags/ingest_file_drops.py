@@ -9,6 +9,8 @@ contract: good rows into `raw.bpsdm_daerah__participations` or
 `__assessments`, bad rows into `quarantine.records` with a reason, unreadable
 files rejected whole. Each file is one batch, recognised by its checksum, so
 a file dropped twice is loaded once. Files end in `.done/` or `.rejected/`.
+Each batch records what started the run (`meta.load_batches.trigger`: `file`
+with the watcher's event, or `schedule`, `manual`).
 
 A nightly run (01:00 Asia/Jakarta) sweeps the landing zone as well, so a
 file is loaded even when its event was missed. The same work for one file
@@ -56,9 +58,9 @@ def ingest_file_drops() -> None:
         ]
     )
     def load_landed_files() -> dict[str, Any]:
-        from sinergi.ingestion.landing import sweep_landing
+        from sinergi.orchestration.ingest_tasks import sweep_landed_files
 
-        return sweep_landing()
+        return sweep_landed_files()
 
     load_landed_files()
 

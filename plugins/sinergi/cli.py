@@ -18,11 +18,18 @@ app = typer.Typer(
 
 
 @app.callback()
-def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG.")) -> None:
+def main(
+    ctx: typer.Context,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG."),
+) -> None:
+    from sinergi.ingestion.batch_trigger import batch_trigger, cli_trigger
+
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Batches this command loads (`ingest`, `ingest-file`) record a `cli` trigger at its start.
+    ctx.with_resource(batch_trigger(cli_trigger()))
 
 
 @app.command()

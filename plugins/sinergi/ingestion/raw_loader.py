@@ -6,7 +6,8 @@ crash or a kill mid-load leaves nothing behind and the next run starts from
 the last good watermark. A failed batch is then recorded (same batch id,
 status `failed`, the error) in a transaction of its own. A backfill batch
 (one window of source time re-read) records its window and never writes the
-watermark.
+watermark. Every batch, failed ones too, records what triggered it (an asset
+event, a file drop, the schedule, ...: `batch_trigger`).
 
 Rows are written as COPY text. An API record goes in as the JSON bytes the
 source sent, and `_record_hash` is taken of those bytes: the identity of a
@@ -20,6 +21,7 @@ of the same entity are serialised with an advisory lock.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +35,7 @@ import xxhash
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
+from sinergi.ingestion.batch_trigger import current_trigger
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 log = logging.getLogger(__name__)
@@ -305,17 +308,20 @@ def open_batch(
 ) -> Iterator[Batch]:
     """One batch = one transaction. Commits when the block ends, rolls back when it raises
     (then records the failure separately and re-raises). `window`: a backfill batch's
-    [start, end), recorded in `meta.load_batches`."""
+    [start, end), recorded in `meta.load_batches`, as is the trigger set around the call
+    (`batch_trigger`; a `cli` trigger when none is)."""
     batch: Batch | None = None
     window_start, window_end = window or (None, None)
+    trigger = json.dumps(current_trigger().as_json())
     conn = connect(target)
     try:
         with conn.transaction():
             conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"raw.{table}",))
             ensure_raw_table(conn, table)
             row = conn.execute(
-                "insert into meta.load_batches (source, entity) values (%s, %s) returning batch_id",
-                (source, entity),
+                "insert into meta.load_batches (source, entity, trigger)"
+                " values (%s, %s, %s::jsonb) returning batch_id",
+                (source, entity, trigger),
             ).fetchone()
             assert row is not None
             batch = Batch(
@@ -330,7 +336,7 @@ def open_batch(
             yield batch
             batch._commit_bookkeeping()
     except BaseException as error:
-        _record_failure(target, source, entity, batch, error, window)
+        _record_failure(target, source, entity, batch, error, window, trigger)
         raise
     finally:
         conn.close()
@@ -342,9 +348,11 @@ def _record_failure(
     entity: str,
     batch: Batch | None,
     error: BaseException,
-    window: tuple[datetime, datetime] | None = None,
+    window: tuple[datetime, datetime] | None,
+    trigger: str,
 ) -> None:
-    """Write the failed batch (its rolled-back id when it had one) in its own transaction."""
+    """Write the failed batch (its rolled-back id when it had one) in its own transaction.
+    `trigger`: the JSON `open_batch` would have recorded."""
     message = f"{type(error).__name__}: {error}"[:4000]
     window_start, window_end = window or (None, None)
     log.error("%s.%s: batch failed, rolled back: %s", source, entity, message)
@@ -353,15 +361,16 @@ def _record_failure(
             if batch is None:
                 conn.execute(
                     "insert into meta.load_batches (source, entity, status, finished_at, error,"
-                    " window_start, window_end) values (%s, %s, 'failed', now(), %s, %s, %s)",
-                    (source, entity, message, window_start, window_end),
+                    " window_start, window_end, trigger)"
+                    " values (%s, %s, 'failed', now(), %s, %s, %s, %s::jsonb)",
+                    (source, entity, message, window_start, window_end, trigger),
                 )
             else:
                 conn.execute(
                     "insert into meta.load_batches (batch_id, source, entity, status, finished_at,"
-                    " rows_read, watermark_from, error, window_start, window_end)"
+                    " rows_read, watermark_from, error, window_start, window_end, trigger)"
                     " overriding system value"
-                    " values (%s, %s, %s, 'failed', now(), %s, %s, %s, %s, %s)",
+                    " values (%s, %s, %s, 'failed', now(), %s, %s, %s, %s, %s, %s::jsonb)",
                     (
                         batch.batch_id,
                         source,
@@ -371,6 +380,7 @@ def _record_failure(
                         message,
                         window_start,
                         window_end,
+                        trigger,
                     ),
                 )
     except psycopg.Error as meta_error:  # the warehouse itself may be what failed

@@ -23,11 +23,12 @@ import redis
 from scheduled_pipeline import REDIS_URL, Pipeline, now
 from transform_truth import compare
 
-from sinergi.events import channel
+from sinergi.events import channel, event_uri
 from sinergi.orchestration.chain import RunSeen
 from sinergi.orchestration.notify import notify_redis, notify_rest
 from sinergi.publish.assets import mart_names
 from sinergi.simulator.timeline import WORLD_END_MS
+from sinergi.warehouse.connection import connect
 
 pytestmark = pytest.mark.integration
 
@@ -52,6 +53,23 @@ def assert_chain_published(p: Pipeline, since: datetime, runs: list[RunSeen]) ->
     assert p.publishes_since(since)[-1:] == ["published"], p.publishes_since(since)
 
 
+def assert_batches_triggered(
+    p: Pipeline, since: datetime, source: str, kind: str, asset: str, dag_id: str
+) -> None:
+    """Every batch of `source` since then records `kind`, the asset and its event's time
+    (after `since`, not after the batch started): the run report's event-to-publish."""
+    with connect(p.target) as conn:
+        rows = conn.execute(
+            "select trigger, started_at from meta.load_batches"
+            " where source = %s and started_at >= %s",
+            (source, since),
+        ).fetchall()
+    assert rows, f"no {source} batch since {since}"
+    for trigger, started_at in rows:
+        assert (trigger["kind"], trigger["asset"], trigger["dag_id"]) == (kind, asset, dag_id)
+        assert since <= datetime.fromisoformat(trigger["at"]) <= started_at, (trigger, started_at)
+
+
 def transform_summary(p: Pipeline, run: RunSeen) -> dict:
     """What the transform run's dbt_build task returned (selection, marts, counts)."""
     path = f"/dags/transform/dagRuns/{run.run_id}/taskInstances/dbt_build/xcomEntries/return_value"
@@ -60,7 +78,7 @@ def transform_summary(p: Pipeline, run: RunSeen) -> dict:
 
 def raw_rows(p: Pipeline, table: str) -> int:
     exists = p.scalar("select to_regclass(%s) is not null", f"raw.{table}")
-    return int(p.scalar(f"select count(*) from raw.{table}")) if exists else 0  # type: ignore[arg-type]
+    return int(p.scalar(f"select count(*) from raw.{table}")) if exists else 0  # type: ignore[call-overload]
 
 
 def wait_for_subscriber(source: str, timeout: float = 60) -> None:
@@ -128,6 +146,9 @@ def test_consecutive_chains_each_publish_and_end_equal_to_the_truth(pipeline: Pi
     assert set(ran(runs)) & INGESTS == {"ingest_file_drops"}, ran(runs)
     assert raw_rows(p, "bpsdm_daerah__participations") > file_rows
     assert_chain_published(p, since, runs)
+    assert_batches_triggered(
+        p, since, "bpsdm_daerah", "file", f"file://{p.landing}", "ingest_file_drops"
+    )
     # ... and the transform built only what the regional files feed
     for run in runs:
         if run.dag_id == "transform":
@@ -142,6 +163,14 @@ def test_consecutive_chains_each_publish_and_end_equal_to_the_truth(pipeline: Pi
     runs = p.settle(since)
     assert set(ran(runs)) & INGESTS == {"ingest_bpsdm_kemendagri"}, ran(runs)
     assert_chain_published(p, since, runs)
+    assert_batches_triggered(
+        p,
+        since,
+        "bpsdm_kemendagri",
+        "event",
+        event_uri("bpsdm_kemendagri"),
+        "ingest_bpsdm_kemendagri",
+    )
 
     # 4. Nothing new: the pull loads no row, and the marts publish again.
     since = now()

@@ -23,6 +23,11 @@ on meta.load_batches (source, entity, batch_id);
 -- after the table's first release, hence `add column if not exists`.
 alter table meta.load_batches add column if not exists window_start timestamptz;
 alter table meta.load_batches add column if not exists window_end timestamptz;
+-- What started the batch, for the run report's "event to publish" time:
+-- {"kind": event | file | schedule | manual | backfill | cli, "at": the
+-- triggering event's UTC time, "asset", "dag_id", "run_id", "extra"} (see
+-- sinergi.ingestion.batch_trigger). Null only for batches from before it.
+alter table meta.load_batches add column if not exists trigger jsonb;
 
 -- Committed in the same transaction as the batch it ends with.
 create table if not exists meta.watermarks (
