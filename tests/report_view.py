@@ -2,11 +2,13 @@
 
 Reads the DOM Chromium produced (scripts run, nothing fetched) and counts,
 per chart (`figure[data-chart]`), the shapes its SVG drew and, per table
-(`table[data-table]`), its body rows. Saves a screenshot beside.
+(`table[data-table]`), its body rows. Saves a screenshot beside. Also reads
+the rows GX's Data Docs index drew (its list is filled by JavaScript).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,6 +16,16 @@ from pathlib import Path
 import headless_chromium
 
 SHAPES = {"rect", "line", "path", "circle"}
+# Every chart a report with data draws (sinergi.report.mart_sections).
+CHARTS = {
+    "jp20_by_province",
+    "mix_10_20_70",
+    "mix_klasikal",
+    "funding_by_source",
+    "regional_quota",
+    "gaps_by_type",
+    "kompeten_by_institution",
+}
 
 
 @dataclass
@@ -76,3 +88,13 @@ def open_report(page: Path, screenshot_dir: Path) -> ReportView:
     shot = headless_chromium.screenshot(page, screenshot_dir / f"{page.parent.name}.png")
     print(f"screenshot of {page}: {shot}")
     return view
+
+
+def data_docs_validation_rows(site: Path) -> list[str]:
+    """The rows bootstrap-table drew in the Data Docs index (none without its JS)."""
+    dom = headless_chromium.dom(site / "index.html")
+    table = re.search(
+        r"<table[^>]*ge-index-page-validation-results-table[^>]*>(.*?)</table>", dom, re.DOTALL
+    )
+    assert table, "no validation results table in the index"
+    return re.findall(r"<tr\b[^>]*\bdata-index=[^>]*>(.*?)</tr>", table[1], re.DOTALL)

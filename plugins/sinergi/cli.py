@@ -73,6 +73,7 @@ def demo(
         typer.echo(f"first event to published marts: {result.seconds_to_publish:.0f} s")
     if not os.environ.get("SINERGI_WAREHOUSE_URL"):
         typer.echo("The embedded PostgreSQL is left running for queries: `make stop` stops it.")
+    typer.echo(f"run report: {result.report_path or 'not written (see the Airflow task log)'}")
     if not result.published:
         typer.echo(f"marts NOT published ({result.publish_status or 'no publish ran'})", err=True)
         raise typer.Exit(1)
@@ -128,6 +129,7 @@ def _mount_subcommands() -> None:
     from sinergi.orchestration.backfill import backfill
     from sinergi.orchestration.cli import app as airflow_app
     from sinergi.quality.cli import app as quality_app
+    from sinergi.report.cli import report
     from sinergi.simulator.cli import app as simulator_app
     from sinergi.transform.cli import app as transform_app
     from sinergi.warehouse.cli import app as warehouse_app
@@ -139,6 +141,7 @@ def _mount_subcommands() -> None:
     app.command("backfill")(backfill)
     app.add_typer(transform_app, name="transform")
     app.add_typer(quality_app, name="quality")
+    app.command("report")(report)
     app.add_typer(airflow_app, name="airflow")
 
 

@@ -4,6 +4,8 @@ The demo starts Airflow as local processes, drops the regional files and
 pushes the sources' events; the ingest runs are started by those events, the
 transform and the quality-and-publish runs by Assets. The second demo finds
 nothing new and must publish again. The marts analysts see hold rows and no NIP.
+Each demo ends with its run report, which opens offline with every chart
+drawn, and the Data Docs index lists the validations offline.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+from report_view import CHARTS, data_docs_validation_rows, open_report
 
 from sinergi.orchestration.airflow_home import METADATA_DB_VARIABLE, PORT_VARIABLE
 from sinergi.orchestration.demo import DemoResult, api_dag_ids, run_demo
 from sinergi.orchestration.local_airflow import LocalAirflow
+from sinergi.report.writer import data_docs_site
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 pytestmark = pytest.mark.integration
@@ -50,6 +54,7 @@ def test_the_demo_twice_publishes_twice_through_the_scheduler(
     metadata_db = f"airflow_demo_{uuid.uuid4().hex[:10]}"
     monkeypatch.setenv("SINERGI_WAREHOUSE_URL", fresh_database.url)
     monkeypatch.setenv("SINERGI_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("SINERGI_REPORTS_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
     monkeypatch.setenv(METADATA_DB_VARIABLE, metadata_db)
     monkeypatch.setenv(PORT_VARIABLE, str(free_port()))
@@ -90,3 +95,14 @@ def test_the_demo_twice_publishes_twice_through_the_scheduler(
         ]
     assert loaded_again == (0,)
     assert leaked == [], leaked
+
+    reports = [Path(result.report_path or "") for result in (first, second)]
+    assert all(page.parent.parent == tmp_path / "reports" for page in reports), reports
+    assert reports[0] != reports[1]
+    seen = open_report(reports[1], tmp_path / "screenshots")
+    assert set(seen.charts) == CHARTS
+    assert all(shapes > 0 for shapes in seen.charts.values()), seen.charts
+    assert seen.tables["freshness"] > 0 and "DIPUBLIKASIKAN" in seen.text
+    assert seen.remote == []
+    rows = data_docs_validation_rows(data_docs_site())
+    assert rows and all("marts__" in row or "raw__" in row for row in rows), rows

@@ -1,6 +1,6 @@
 """The HTML pieces every report section is made of: cells, tables, charts, style.
 
-The style sheet and the table-sorting script live beside this module and are
+The style sheet and the script (table sorting, printing) live beside this module and are
 inlined into each page, so a page is one file that opens from disk.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from sinergi.report import formatting as fmt
 
 STYLE = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
-SORT_SCRIPT = resources.files(__package__).joinpath("sort-tables.js").read_text(encoding="utf-8")
+SCRIPT = resources.files(__package__).joinpath("report.js").read_text(encoding="utf-8")
 
 
 class Cell:
@@ -60,6 +60,16 @@ def figure(name: str, svg: str, howto: str) -> str:
         f'<figure data-chart="{escape(name)}">{svg}</figure>'
         f'<p class="howto"><b>Cara membaca:</b> {escape(howto)}</p>'
     )
+
+
+def heading(anchor: str, title: str) -> str:
+    """A section title others can link to (`index.html#<anchor>`)."""
+    return f'<h2 id="{escape(anchor)}">{escape(title)}</h2>'
+
+
+def folded(summary: str, body: str) -> str:
+    """A long table behind a click on screen; printing opens it (report.js)."""
+    return f"<details><summary>{escape(summary)}</summary>{body}</details>"
 
 
 def as_float(value: Any) -> float | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from sinergi.report import formatting as fmt
-from sinergi.report.html_blocks import as_float, figure, num, table, txt
+from sinergi.report.html_blocks import as_float, figure, folded, heading, num, table, txt
 from sinergi.report.mart_figures import MartFigures, Row
 from sinergi.report.run_facts import RunFacts
 from sinergi.report.svg_charts import Bar, bar_chart, paired_bars, stacked_shares
@@ -76,7 +76,7 @@ def attainment(figures: MartFigures) -> str:
             )
             + "</details>"
         )
-    return "<h2>Capaian 20 JP</h2>" + chart + "<h3>Per instansi</h3>" + "".join(drill)
+    return heading("jp20", "Capaian 20 JP") + chart + "<h3>Per instansi</h3>" + "".join(drill)
 
 
 def learning_mix(figures: MartFigures) -> str:
@@ -97,7 +97,7 @@ def learning_mix(figures: MartFigures) -> str:
         for r in figures.provinces
     ]
     return (
-        "<h2>Komposisi pembelajaran</h2>"
+        heading("komposisi", "Komposisi pembelajaran")
         + figure(
             "mix_10_20_70",
             stacked_shares(
@@ -154,7 +154,7 @@ def funding(figures: MartFigures) -> str:
             for r in rows
         ),
     )
-    return "<h2>Pendanaan</h2>" + chart + details
+    return heading("pendanaan", "Pendanaan") + chart + details
 
 
 def regional_quotas(figures: MartFigures) -> str:
@@ -164,7 +164,7 @@ def regional_quotas(figures: MartFigures) -> str:
         for r in rows
     ]
     return (
-        "<h2>Kuota peserta daerah pada pelatihan pusat</h2>"
+        heading("kuota", "Kuota peserta daerah pada pelatihan pusat")
         + figure(
             "regional_quota",
             bar_chart(
@@ -178,21 +178,24 @@ def regional_quotas(figures: MartFigures) -> str:
             " yang diselenggarakan sebuah K/L. Garis merah adalah kuota 30 %; batang oranye"
             " belum memenuhinya.",
         )
-        + table(
-            "regional_quota",
-            ["K/L", "Peserta", "Peserta daerah", "Bagian daerah", "Kuota 30 %"],
-            (
-                [
-                    txt(r["nama"]),
-                    num(r["peserta"]),
-                    num(r["peserta_daerah"]),
-                    num(r["regional_share"], fmt.persen),
-                    txt(
-                        "terpenuhi" if r["meets_regional_quota"] else "belum",
-                        "ok" if r["meets_regional_quota"] else "bad",
-                    ),
-                ]
-                for r in rows
+        + folded(
+            f"Tabel {len(rows)} K/L",
+            table(
+                "regional_quota",
+                ["K/L", "Peserta", "Peserta daerah", "Bagian daerah", "Kuota 30 %"],
+                (
+                    [
+                        txt(r["nama"]),
+                        num(r["peserta"]),
+                        num(r["peserta_daerah"]),
+                        num(r["regional_share"], fmt.persen),
+                        txt(
+                            "terpenuhi" if r["meets_regional_quota"] else "belum",
+                            "ok" if r["meets_regional_quota"] else "bad",
+                        ),
+                    ]
+                    for r in rows
+                ),
             ),
         )
     )
@@ -203,7 +206,7 @@ def competency(figures: MartFigures) -> str:
     total = figures.certification_total
     cert = figures.certification
     return (
-        "<h2>Kompetensi dan sertifikasi</h2>"
+        heading("kompetensi", "Kompetensi dan sertifikasi")
         + figure(
             "gaps_by_type",
             bar_chart(
@@ -243,28 +246,31 @@ def competency(figures: MartFigures) -> str:
             ),
             "Bagian hasil uji sertifikasi yang dinyatakan kompeten, untuk 15 instansi dengan"
             " peringkat nasional teratas (oranye: instansi di provinsi DOB). Tabel di bawah"
-            " memuat semua instansi; klik judul kolom untuk mengurutkan.",
+            " (buka untuk melihatnya) memuat semua instansi; klik judul kolom untuk mengurutkan.",
         )
-        + table(
-            "certification",
-            [
-                "Instansi",
-                "Uji",
-                "Kompeten",
-                "Bagian kompeten",
-                "Peringkat nasional",
-                "Peringkat provinsi",
-            ],
-            (
+        + folded(
+            f"Tabel semua {len(cert)} instansi",
+            table(
+                "certification",
                 [
-                    txt(r["nama"], "dob" if r["is_dob"] else ""),
-                    num(r["certification_count"]),
-                    num(r["kompeten_count"]),
-                    num(r["share_kompeten"], fmt.persen),
-                    num(r["rank_national"]),
-                    num(r["rank_in_province"]),
-                ]
-                for r in cert
+                    "Instansi",
+                    "Uji",
+                    "Kompeten",
+                    "Bagian kompeten",
+                    "Peringkat nasional",
+                    "Peringkat provinsi",
+                ],
+                (
+                    [
+                        txt(r["nama"], "dob" if r["is_dob"] else ""),
+                        num(r["certification_count"]),
+                        num(r["kompeten_count"]),
+                        num(r["share_kompeten"], fmt.persen),
+                        num(r["rank_national"]),
+                        num(r["rank_in_province"]),
+                    ]
+                    for r in cert
+                ),
             ),
         )
     )

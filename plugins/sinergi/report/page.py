@@ -3,7 +3,8 @@
 Indonesian labels for the domain (JP, provinsi, pagu/realisasi), numbers in
 Indonesian format, times in WIB, a short "cara membaca" under every chart.
 A blocked publish is the first thing on the page, in red. The only script
-sorts tables when a header is clicked; without it every table still reads.
+sorts tables when a header is clicked and opens the drill-downs for
+printing; without it every table still reads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from sinergi.report import formatting as fmt
 from sinergi.report import mart_sections as marts
-from sinergi.report.html_blocks import SORT_SCRIPT, STYLE, Cell, table, txt
+from sinergi.report.html_blocks import SCRIPT, STYLE, Cell, table, txt
 from sinergi.report.mart_figures import MartFigures, Row
 from sinergi.report.run_facts import RunFacts
 from sinergi.report.run_sections import STATUS_LABEL, banner, changes, run_activity
@@ -51,7 +52,7 @@ def render_page(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Sinergi – {escape(facts.run_id)}</title><style>{STYLE}</style></head><body>"
         + "".join(sections)
-        + f"<script>{SORT_SCRIPT}</script></body></html>"
+        + f"<script>{SCRIPT}</script></body></html>"
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sinergi.report import formatting as fmt
-from sinergi.report.html_blocks import Cell, num, table, txt
+from sinergi.report.html_blocks import Cell, heading, num, table, txt
 from sinergi.report.run_facts import RunFacts
 
 STATUS_LABEL = {"published": "DIPUBLIKASIKAN", "blocked": "DIBLOKIR", "failed": "GAGAL"}
@@ -68,8 +68,8 @@ def _sources_of(batches: Sequence[dict[str, Any]]) -> str:
 def changes(facts: RunFacts) -> str:
     if facts.publish["status"] != "published":
         return (
-            "<h2>Perubahan sejak publikasi sebelumnya</h2>"
-            '<p class="meta">Tidak ada: publikasi ini diblokir, mart tidak berubah.</p>'
+            heading("perubahan", "Perubahan sejak publikasi sebelumnya")
+            + '<p class="meta">Tidak ada: publikasi ini diblokir, mart tidak berubah.</p>'
         )
     marts = table(
         "mart_changes",
@@ -103,7 +103,7 @@ def changes(facts: RunFacts) -> str:
             ]
         )
     return (
-        "<h2>Perubahan sejak publikasi sebelumnya</h2>"
+        heading("perubahan", "Perubahan sejak publikasi sebelumnya")
         + (
             f'<p class="meta">Dibanding publikasi {escape(str(facts.previous["run_id"]))}'
             f" ({escape(fmt.waktu(facts.previous['finished_at']))}).</p>"
@@ -222,8 +222,7 @@ def run_activity(facts: RunFacts, docs: dict[str, Path]) -> str:
     else:
         started = "tidak tercatat (tidak ada batch baru sejak publikasi sebelumnya)."
     return (
-        "<h2>Yang dikerjakan proses ini</h2>"
-        f"<p><b>Dipicu oleh:</b> {started}</p>"
+        heading("proses", "Yang dikerjakan proses ini") + f"<p><b>Dipicu oleh:</b> {started}</p>"
         "<h3>Baris dimuat per sumber</h3>"
         + loads
         + "<h3>Baris dikarantina per sumber dan alasan</h3>"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import headless_chromium
 import pytest
+from report_view import data_docs_validation_rows
 
 from sinergi.quality import runner
 from sinergi.warehouse.connection import WarehouseTarget
@@ -30,15 +31,6 @@ REMOTE_TAG = re.compile(
 REMOTE_CSS_URL = re.compile(r"""url\(\s*["']?((?:https?:)?//[^"')\s]+)""", re.IGNORECASE)
 
 
-def _validation_rows(dom: str) -> list[str]:
-    """The rows bootstrap-table drew in the index's validation table (none without its JS)."""
-    table = re.search(
-        r"<table[^>]*ge-index-page-validation-results-table[^>]*>(.*?)</table>", dom, re.DOTALL
-    )
-    assert table, "no validation results table in the index"
-    return re.findall(r"<tr\b[^>]*\bdata-index=[^>]*>(.*?)</tr>", table[1], re.DOTALL)
-
-
 def test_data_docs_work_without_internet(
     warehouse: WarehouseTarget, expectations: Path, tmp_path: Path
 ) -> None:
@@ -46,7 +38,7 @@ def test_data_docs_work_without_internet(
     runner.check_marts(warehouse, runner.new_run_id("offline"))
     site = expectations / "uncommitted" / "data_docs" / "local_site"
 
-    rows = _validation_rows(headless_chromium.dom(site / "index.html"))
+    rows = data_docs_validation_rows(site)
     for suite in SUITES:
         assert any(suite in row for row in rows), (suite, rows)
 

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from report_view import open_report
+from report_view import CHARTS, open_report
 
 from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
@@ -35,15 +35,6 @@ from sinergi.warehouse.connection import WarehouseTarget, connect
 
 pytestmark = pytest.mark.integration
 
-REPORT_CHARTS = {
-    "jp20_by_province",
-    "mix_10_20_70",
-    "mix_klasikal",
-    "funding_by_source",
-    "regional_quota",
-    "gaps_by_type",
-    "kompeten_by_institution",
-}
 
 SEED, ASN = 5, 300
 
@@ -145,7 +136,7 @@ def test_simulated_world_is_audited_and_published(
 
     reports = tmp_path / "reports"
     seen = open_report(write_report(warehouse, run_id, reports), tmp_path / "screenshots")
-    assert set(seen.charts) == REPORT_CHARTS
+    assert set(seen.charts) == CHARTS
     assert all(shapes > 0 for shapes in seen.charts.values()), seen.charts
     for name in ("loads", "checks", "freshness", "funding_by_source", "certification"):
         assert seen.tables.get(name, 0) > 0, (name, seen.tables)
@@ -181,6 +172,6 @@ def test_simulated_world_is_audited_and_published(
     assert seen.first_block == "blocked", seen.first_block
     assert seen.text.index("DIBLOKIR") < seen.text.index("Laporan proses Sinergi")
     assert "keys_unique" in seen.text and "realisation_within_allocation" in seen.text
-    assert set(seen.charts) == REPORT_CHARTS  # the figures analysts still see
+    assert set(seen.charts) == CHARTS  # the figures analysts still see
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert run_id in index and broken_run in index

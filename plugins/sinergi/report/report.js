@@ -1,4 +1,5 @@
-// Sorts a table by the clicked column: a cell's data-sort (numbers) or its text.
+// The report's only script: sorts a table by the clicked column (a cell's data-sort or
+// its text) and opens the drill-down tables for printing.
 document.querySelectorAll('table.sortable').forEach(function (table) {
   table.querySelectorAll('th').forEach(function (th, col) {
     th.addEventListener('click', function () {
@@ -11,4 +12,9 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
       rows.forEach(function (r) { body.appendChild(r); });
     });
   });
+});
+
+// Printing (or saving as PDF) shows every institution table, not only the open ones.
+window.addEventListener('beforeprint', function () {
+  document.querySelectorAll('details').forEach(function (d) { d.open = true; });
 });
