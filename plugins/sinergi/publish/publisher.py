@@ -9,7 +9,8 @@ the analyst role and records the publish. PostgreSQL DDL is transactional: a
 failure anywhere leaves `marts` exactly as it was. Readers are not blocked
 while the copies are written: the exclusive locks are taken only by the
 final drops, moments before the commit. Every attempt, published or blocked
-or failed, is a row of `meta.publish_runs`.
+or failed, is a row of `meta.publish_runs`; between the copies and the swaps
+the same transaction records what the publish changes (`changes`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from sinergi.alerts import alert
+from sinergi.publish.changes import record_changes
 from sinergi.quality import config as quality_config
 from sinergi.quality.discovery import discover_marts
 from sinergi.quality.results import RunSummary
@@ -50,8 +52,11 @@ class PublishOutcome:
 
 
 def _start(conn: psycopg.Connection, run_id: str, tables: Sequence[str]) -> int:
+    """The attempt's row, with the batch high water that tells this publish's new batches."""
     row = conn.execute(
-        "insert into meta.publish_runs (run_id, tables) values (%s, %s) returning publish_id",
+        "insert into meta.publish_runs (run_id, tables, batch_high_water) values (%s, %s,"
+        " (select max(batch_id) from meta.load_batches where status = 'succeeded'))"
+        " returning publish_id",
         (run_id, list(tables)),
     ).fetchone()
     assert row is not None
@@ -123,6 +128,7 @@ def _publish_all(
     """Copy, swap and record every mart in one transaction; returns row counts."""
     with conn.transaction():
         counts = {table: _copy(conn, audit, published, table) for table in tables}
+        record_changes(conn, publish_id, tables, published=published, next_suffix=NEXT_SUFFIX)
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         for table in tables:
             _replace(conn, published, table, analyst_role)
