@@ -6,18 +6,41 @@ changes nothing. A readable file loads its good rows into
 `raw.bpsdm_daerah__participations` or `__assessments` (the report type is told
 by its columns) and quarantines the rest with a reason; a file that cannot be
 read at all (corrupt, wrong type, over the size limit, no recognisable
-header) is rejected whole. Always `rows_read = rows_loaded + rows_quarantined`.
+header) is rejected whole.
 
 Raw keeps the values as text exactly as in the file (Excel dates as ISO
 text), under logical field names, plus `region_code`, `file_name`,
 `row_number`, `_extra` (the region's own columns) and `_raw` (the original
-row by its original headers). The checks here only decide what is loadable;
+row by its original headers; empty cells left out). The checks here only decide what is loadable;
 dbt staging parses the same text with the same rules.
 
 Quarantine reasons (aligned with the simulator's truth manifest):
 `missing_required`, `invalid_nip`, `invalid_date` (unreadable, impossible such
 as 31 February, or an end before the start), `negative_jp`, `invalid_jp`,
-`negative_amount`, `invalid_amount`, `invalid_level` (not 1-5).
+`negative_amount`, `invalid_amount`, `invalid_level` (not 1-5); and, for what
+real uploads do that the simulator does not: `field_too_large` (a cell over
+32,767 characters, Excel's own limit), `conflicting_columns` (the same header
+twice with different values), `unknown_instansi` (a number that is no
+Kemendagri code, such as BPS's `3273` for `32.73`) and `formula_like_text`.
+
+Formula-like text: a contract text field that can travel toward a mart
+(`TEXT_FIELDS`: institution, training, kind, result, funding source, job,
+competency type) starting with `=`, `+`, `-`, `@`, tab or CR would run as a
+formula when an analyst opens a CSV export of that mart in a spreadsheet.
+Such a row is quarantined (its text kept there, never evaluated), so it
+cannot reach a mart; rewriting the text (a leading `'`) would change the
+data and break matching. The region's own columns and `_raw` keep such text
+as it is: raw is not published, and nothing downstream reads them.
+
+A file is rejected whole (a reason and a detail naming the file, and the
+line or sheet) when it cannot be read (`wrong_type`, `wrong_encoding`,
+`corrupt_xlsx`, `unreadable`, `too_large`, `zip_bomb`, `empty`), holds no
+report (`no_header`, `not_a_report`: an open-data aggregate), lacks a
+required column (`missing_columns`: every row would be quarantined), or
+holds more than one report (`several_reports`: report columns on more than
+one sheet). Always `rows_read = rows_loaded + rows_quarantined +
+rows_rejected` (the last: rows read before a file turned out unreadable).
+A symbolic link is never followed: refused without reading (`symlink`).
 """
 
 from __future__ import annotations
@@ -30,16 +53,27 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from sinergi.domain.nip import nip_problem
-from sinergi.ingestion.file_readers import SUPPORTED, Row, UnreadableFile, is_blank, open_table
+from sinergi.ingestion.file_readers import (
+    SUPPORTED,
+    ArchiveLimits,
+    Row,
+    Table,
+    UnreadableFile,
+    is_blank,
+    open_table,
+)
 from sinergi.ingestion.file_values import (
     ValueProblem,
     cell_text,
+    formula_trigger,
     parse_amount,
     parse_date,
+    parse_level,
     parse_number,
 )
 from sinergi.ingestion.raw_loader import (
@@ -89,7 +123,18 @@ REQUIRED = {
 _ASSESSMENT_ONLY = {"jenis_kompetensi", "level_standar", "level_hasil", "tanggal_asesmen"}
 _PARTICIPATION_ONLY = {"nama_pelatihan", "jenis_pelatihan", "tanggal_mulai", "jp", "kode_pelatihan"}
 DATE_FIELDS = ("tanggal_mulai", "tanggal_selesai", "tanggal_asesmen")
+# Text that can travel toward a mart (matched, mapped or shown there): never formula-like.
+# `nama` is left out on purpose: marts hold no names.
+TEXT_FIELDS = (
+    "instansi_asal", "nama_pelatihan", "kode_pelatihan", "jenis_pelatihan", "hasil",
+    "sumber_dana", "jabatan", "jenis_kompetensi",
+)  # fmt: skip
 _HEADER_SCAN_ROWS = 10  # a title row or two above the header is common
+MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell: longer text came from no spreadsheet
+_MAX_LABEL_CHARS = 200  # a header label longer than this is cut (it is repeated on every row)
+_QUARANTINE_TEXT_CHARS = 1_000  # what is kept of an over-long cell in quarantine
+_CODE_LIKE = re.compile(r"^[0-9][0-9.\s]*$")
+_OPEN_DATA_COLUMNS = {"satuan", "tahun"}
 
 
 def header_key(text: str) -> str:
@@ -100,6 +145,12 @@ def header_key(text: str) -> str:
 _ALIAS_INDEX = {
     header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases
 }
+
+
+def safe_text(text: str) -> str:
+    """A file name or path as valid Unicode: bytes that are not UTF-8 (kept by Python as
+    lone surrogates, which jsonb refuses) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass
@@ -114,17 +165,21 @@ class FileSummary:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    rows_rejected: int = 0  # read before the file turned out unreadable (rolled back)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     batch_id: int | None = None
     reason: str | None = None  # why a file was rejected
     detail: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the worksheet read, for an .xlsx
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
+            "rows_rejected": self.rows_rejected,
             "quarantine_reasons": dict(self.quarantine_reasons),
             "status": self.status,
             "file": self.file,
@@ -135,17 +190,25 @@ class FileSummary:
             "reason": self.reason,
             "detail": self.detail,
             "extra_columns": self.extra_columns,
+            "sheet": self.sheet,
+            "warnings": self.warnings,
         }
 
 
 @dataclass(frozen=True)
 class HeaderMap:
-    """Column positions: logical field → index, and the region's own columns."""
+    """Column positions: logical field → index, and the region's own columns.
+
+    `labels` are the column names `_raw` uses: the header text, `column_<n>` for an
+    empty one, `<header> [column <n>]` for a repeated one. `repeats` lists, per
+    field, further columns under the same header (compared as headers are)."""
 
     header_row: int
     headers: list[str]
     fields: dict[str, int]
     extra: dict[str, int]
+    labels: list[str] = field(default_factory=list)
+    repeats: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def report_type(self) -> str | None:
@@ -156,6 +219,11 @@ class HeaderMap:
             return PARTICIPATIONS
         return None
 
+    def missing(self) -> list[str]:
+        """Required fields of its report type with no column at all."""
+        report_type = self.report_type
+        return [f for f in REQUIRED[report_type] if f not in self.fields] if report_type else []
+
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -165,35 +233,101 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _labels(headers: list[str]) -> list[str]:
+    labels: list[str] = []
+    seen: set[str] = set()
+    for index, header in enumerate(headers):
+        label = header.strip()
+        if len(label) > _MAX_LABEL_CHARS:
+            label = label[:_MAX_LABEL_CHARS] + "…"
+        if not label:
+            label = f"column_{index + 1}"
+        elif label in seen:
+            label = f"{label} [column {index + 1}]"
+        seen.add(label)
+        labels.append(label)
+    return labels
+
+
 def map_headers(number: int, cells: list[object]) -> HeaderMap:
     headers = [cell_text(cell) or "" for cell in cells]
+    labels = _labels(headers)
     fields: dict[str, int] = {}
     extra: dict[str, int] = {}
+    repeats: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
         name = _ALIAS_INDEX.get(header_key(header))
         if name is not None and name not in fields:
             fields[name] = index
-        elif header.strip():
-            extra[header] = index
-    return HeaderMap(number, headers, fields, extra)
+            continue
+        if name is not None and header_key(header) == header_key(headers[fields[name]]):
+            repeats.setdefault(name, []).append(index)
+        if header.strip():
+            extra[labels[index]] = index
+    return HeaderMap(number, headers, fields, extra, labels, repeats)
 
 
-def find_header(rows: Iterator[Row]) -> HeaderMap | None:
-    """The first row (of the first few) naming at least two contract fields."""
+def _subheader(header: Row, below: Row) -> HeaderMap | None:
+    """The header of a two-row heading (a group label such as `Tanggal` merged over the
+    `Mulai` / `Selesai` columns under it), when every filled cell of the row below is a
+    header, alone or after its group label; else None (the row below is data)."""
+    _, top = header
+    cells = below[1]
+    texts = [cell_text(cell) or "" for cell in cells]
+    if not any(t.strip() for t in texts):
+        return None
+    top_texts = [cell_text(cell) or "" for cell in top]
+    combined = list(top_texts) + [""] * max(0, len(texts) - len(top_texts))
+    for index, text in enumerate(texts):
+        if not text.strip():
+            continue
+        group = next((t for t in reversed(top_texts[: index + 1]) if t.strip()), "")
+        joined = f"{group} {text}".strip()
+        if _ALIAS_INDEX.get(header_key(joined)):
+            combined[index] = joined
+        elif _ALIAS_INDEX.get(header_key(text)):
+            combined[index] = text
+        else:
+            return None
+    return map_headers(below[0], list(combined))
+
+
+@dataclass
+class HeaderSearch:
+    header: HeaderMap | None
+    rows: Iterator[Row]
+    first_cells: list[str]  # the first non-blank row's texts, to say what the file holds
+
+
+def find_header(rows: Iterator[Row]) -> HeaderSearch:
+    """The first row (of the first few) naming at least two contract fields; with the row
+    below it when that completes a two-row (merged) heading."""
+    first: list[str] = []
     for _ in range(_HEADER_SCAN_ROWS):
         row = next(rows, None)
         if row is None:
-            return None
+            break
+        if not first and not is_blank(row[1]):
+            first = [cell_text(cell) or "" for cell in row[1]]
         mapped = map_headers(*row)
-        if len(mapped.fields) >= 2:
-            return mapped
-    return None
+        if len(mapped.fields) < 2:
+            continue
+        below = next(rows, None)
+        if below is None:
+            return HeaderSearch(mapped, rows, first)
+        merged = _subheader(row, below)
+        if merged is not None and len(merged.fields) > len(mapped.fields):
+            return HeaderSearch(merged, rows, first)
+        return HeaderSearch(mapped, chain([below], rows), first)
+    return HeaderSearch(None, rows, first)
 
 
 def row_record(
     header: HeaderMap, number: int, cells: list[object], region: str, name: str
 ) -> dict[str, Any]:
-    """The raw record of one data row: logical fields as text, extras, the original row."""
+    """The raw record of one data row: logical fields as text, extras, the original row
+    (empty cells left out of `_extra` and `_raw`: a wide header must not make every row
+    of a small file a large record)."""
 
     def at(index: int, as_date: bool = False) -> str | None:
         return cell_text(cells[index], as_date=as_date) if index < len(cells) else None
@@ -202,15 +336,49 @@ def row_record(
         field_name: at(index, field_name in DATE_FIELDS)
         for field_name, index in header.fields.items()
     }
-    record["_extra"] = {label: at(index) for label, index in header.extra.items()}
-    record["_raw"] = {
-        (label or f"column_{index + 1}"): at(index) for index, label in enumerate(header.headers)
+    record["_extra"] = {
+        label: value for label, index in header.extra.items() if (value := at(index)) is not None
     }
-    for index in range(len(header.headers), len(cells)):  # cells beyond the header
+    record["_raw"] = {
+        label: value
+        for index, label in enumerate(header.labels)
+        if (value := at(index)) is not None
+    }
+    for index in range(len(header.labels), len(cells)):  # cells beyond the header
         if (value := at(index)) is not None:
             record["_raw"][f"column_{index + 1}"] = value
     record.update(region_code=region, file_name=name, row_number=number)
     return record
+
+
+def _cell_problem(header: HeaderMap, cells: list[object]) -> tuple[str, str] | None:
+    """Row-wide problems: an over-long cell, a NUL character."""
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and (len(cell) > MAX_CELL_CHARS or "\x00" in cell):
+            label = header.labels[index] if index < len(header.labels) else f"column_{index + 1}"
+            if "\x00" in cell:
+                return "invalid_text", f"column {label!r} holds a NUL character"
+            return (
+                "field_too_large",
+                f"column {label!r} holds {len(cell)} characters, over the {MAX_CELL_CHARS}"
+                " a spreadsheet cell can hold",
+            )
+    return None
+
+
+def _repeat_problem(header: HeaderMap, cells: list[object]) -> tuple[str, str] | None:
+    for name, others in header.repeats.items():
+        first = header.fields[name]
+        value = (cell_text(cells[first]) if first < len(cells) else None) or ""
+        for other in others:
+            again = (cell_text(cells[other]) if other < len(cells) else None) or ""
+            if again.strip() and value.strip() != again.strip():
+                return (
+                    "conflicting_columns",
+                    f"{name}: column {header.labels[first]!r} holds {value!r} but column "
+                    f"{header.labels[other]!r} holds {again!r}",
+                )
+    return None
 
 
 def row_problem(record: dict[str, Any], report_type: str) -> tuple[str, str] | None:
@@ -234,7 +402,7 @@ def row_problem(record: dict[str, Any], report_type: str) -> tuple[str, str] | N
     start, end = dates.get("tanggal_mulai"), dates.get("tanggal_selesai")
     if start and end and end < start:
         return "invalid_date", "tanggal_selesai is before tanggal_mulai"
-    return _number_problem(record)
+    return _number_problem(record) or _text_problem(record)
 
 
 def _number_problem(record: dict[str, Any]) -> tuple[str, str] | None:
@@ -253,11 +421,30 @@ def _number_problem(record: dict[str, Any]) -> tuple[str, str] | None:
     for name in ("level_standar", "level_hasil"):
         if record.get(name):
             try:
-                level = parse_number(record[name])
+                parse_level(record[name])
             except ValueProblem:
-                level = None
-            if level is None or level != int(level) or not 1 <= level <= 5:
                 return "invalid_level", f"{name} {record[name]!r} is not a level 1-5"
+    return None
+
+
+def _text_problem(record: dict[str, Any]) -> tuple[str, str] | None:
+    instansi = record.get("instansi_asal") or ""
+    code = re.sub(r"\s", "", instansi)
+    if _CODE_LIKE.match(instansi) and not REGION_CODE.match(code):
+        hint = f" (a BPS code? Kemendagri writes {code[:2]}.{code[2:]})" if len(code) == 4 else ""
+        return (
+            "unknown_instansi",
+            f"instansi_asal {instansi!r} is a number but no Kemendagri region code"
+            f" (35, 35.15){hint}",
+        )
+    for name in TEXT_FIELDS:
+        value = record.get(name)
+        if value and formula_trigger(value):
+            return (
+                "formula_like_text",
+                f"{name} {value[:80]!r} starts like a spreadsheet formula; kept out of the marts"
+                " (a CSV export opened in a spreadsheet would run it)",
+            )
     return None
 
 
@@ -274,30 +461,41 @@ def ingest_file(
         raise ValueError(
             f"{SOURCE}: region code {region_code!r} is not a Kemendagri code (35, 35.15)"
         )
+    if path.is_symlink():  # never read through a link: it may point anywhere
+        return refuse_link(path, region_code)
     source = source or load_registry().source(SOURCE)
     target = target or resolve_target()
-    summary = FileSummary(file=str(path), region_code=region_code, sha256=file_sha256(path))
+    name = safe_text(path.name)
+    summary = FileSummary(
+        file=safe_text(str(path)), region_code=region_code, sha256=file_sha256(path)
+    )
     previous = _previous_load(target, summary.sha256, summary.region_code)
     if previous is not None:
         return _duplicate(summary, previous)
     rejection = _precheck(path, source)
     if rejection is not None:
         return _reject(target, summary, *rejection)
+    limits = ArchiveLimits(max_unpacked_bytes=source.max_unpacked_mb << 20)
     try:
-        with open_table(path) as table:
-            header = find_header(table.rows)
-            if header is None or header.report_type is None:
-                return _reject(target, summary, "no_header", "no row names the contract's columns")
+        with open_table(path, limits) as table:
+            summary.sheet = table.sheet
+            search = find_header(table.rows)
+            rejection = _report_problem(name, table, search)
+            if rejection is not None:
+                return _reject(target, summary, *rejection)
+            header = search.header
+            assert header is not None and header.report_type is not None
             summary.report_type = header.report_type
             summary.extra_columns = list(header.extra)
-            _load_rows(target, source, summary, header, table.rows, path.name)
+            summary.warnings.extend(_ignored_sheets(table))
+            _load_rows(target, source, summary, header, search.rows, name)
     except UnreadableFile as error:
-        return _reject(target, summary, error.reason, str(error))
+        return _reject(target, summary, error.reason, str(error), rows_rejected=summary.rows_read)
     except _AlreadyLoaded as done:
         return _duplicate(summary, done.previous)
     log.info(
         "%s: %s (region %s) %s: %d rows read, %d loaded, %d quarantined %s",
-        SOURCE, path.name, region_code, summary.report_type, summary.rows_read,
+        SOURCE, name, region_code, summary.report_type, summary.rows_read,
         summary.rows_loaded, summary.rows_quarantined, summary.quarantine_reasons or "",
     )  # fmt: skip
     return summary
@@ -308,18 +506,132 @@ class _AlreadyLoaded(Exception):
         self.previous = previous
 
 
+def refuse_link(path: Path, region_code: str) -> FileSummary:
+    """A symbolic link in the landing zone: refused unread, and not recorded in
+    `meta.file_loads` (it has no content of its own to take a checksum of)."""
+    try:
+        points_to = safe_text(str(path.readlink()))
+    except OSError:
+        points_to = "?"
+    summary = FileSummary(
+        file=safe_text(str(path)),
+        region_code=region_code,
+        sha256="",
+        status="rejected",
+        reason="symlink",
+        detail=(
+            f"{safe_text(path.name)}: a symbolic link (to {points_to}), not an uploaded file;"
+            " links are never followed"
+        ),
+    )
+    log.warning("%s: %s rejected (symlink): %s", SOURCE, summary.file, summary.detail)
+    return summary
+
+
 def _precheck(path: Path, source: Source) -> tuple[str, str] | None:
+    name = safe_text(path.name)
     if not path.is_file():
-        return "not_found", f"{path} is not a file"
+        return "not_found", f"{name} is not a regular file"
     if path.suffix.lower() not in SUPPORTED:
-        return "wrong_type", f"{path.suffix or 'no extension'} is not one of {', '.join(SUPPORTED)}"
+        return (
+            "wrong_type",
+            f"{name}: {path.suffix or 'no extension'} is not one of {', '.join(SUPPORTED)}",
+        )
     size = path.stat().st_size
     limit = source.max_file_mb * 1024 * 1024
     if size > limit:
-        return "too_large", f"{size} bytes is over the {source.max_file_mb} MB limit"
+        return "too_large", f"{name}: {size} bytes is over the {source.max_file_mb} MB limit"
     if size == 0:
-        return "empty", "the file is empty"
+        return "empty", f"{name}: the file is empty (0 bytes)"
     return None
+
+
+def _report_problem(name: str, table: Table, search: HeaderSearch) -> tuple[str, str] | None:
+    """Why the file holds no loadable report, or None."""
+    header = search.header
+    where = f"{name}" + (f", sheet {table.sheet!r}" if table.sheet else "")
+    if header is None or header.report_type is None:
+        if table.hint:
+            return "wrong_type", f"{where}: {table.hint}, not a report table"
+        found = [cell for cell in search.first_cells if cell.strip()]
+        if not found:
+            elsewhere = _report_sheets(table)
+            if elsewhere:
+                return "no_header", f"{where}: empty; the report is on sheet {elsewhere[0]!r}"
+            return "empty", f"{where}: no text in the first {_HEADER_SCAN_ROWS} rows"
+        keys = {header_key(cell) for cell in found}
+        if keys >= _OPEN_DATA_COLUMNS:
+            return (
+                "not_a_report",
+                f"{where}: an open-data aggregate (columns {', '.join(found[:8])}): one row per"
+                " region and year, while a report has one row per ASN (NIP)",
+            )
+        elsewhere = _report_sheets(table)
+        if elsewhere:
+            return (
+                "no_header",
+                f"{where}: no report columns; sheet {elsewhere[0]!r} has them, but only the"
+                " first sheet is read: move it first",
+            )
+        return (
+            "no_header",
+            f"{where}: no row of the first {_HEADER_SCAN_ROWS} names two of the contract's"
+            f" columns (first row: {', '.join(found[:8])})",
+        )
+    missing = header.missing()
+    if missing:
+        accepted = "; ".join(f"{f}: {', '.join(HEADER_ALIASES[f])}" for f in missing)
+        return (
+            "missing_columns",
+            f"{where}: a {header.report_type} report without column(s) for"
+            f" {', '.join(missing)} (header row {header.header_row}; accepted headers: {accepted})",
+        )
+    elsewhere = _report_sheets(table)
+    if elsewhere:
+        return (
+            "several_reports",
+            f"{where}: sheets {', '.join(repr(s) for s in elsewhere[:5])} also hold report"
+            " columns, but a file is one report and only the first sheet is read:"
+            " upload one file per report",
+        )
+    return None
+
+
+def _report_sheets(table: Table) -> list[str]:
+    """The other sheets whose first rows name a report's columns."""
+    found = []
+    for title, read in table.other_sheets:
+        rows = read()
+        try:
+            header = find_header(rows).header
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
+        if header is not None and header.report_type is not None:
+            found.append(title)
+    return found
+
+
+def _ignored_sheets(table: Table) -> list[str]:
+    if not table.other_sheets:
+        return []
+    titles = [title for title, _ in table.other_sheets]
+    shown = ", ".join(repr(t) for t in titles[:5]) + (" …" if len(titles) > 5 else "")
+    return [f"{len(titles)} other sheet(s) without report columns ignored: {shown}"]
+
+
+def _quarantine_copy(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with over-long text cut, so a huge cell is not stored whole again."""
+
+    def cut(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > _QUARANTINE_TEXT_CHARS:
+            return f"{value[:_QUARANTINE_TEXT_CHARS]}… [{len(value)} characters]"
+        if isinstance(value, dict):
+            return {key: cut(item) for key, item in value.items()}
+        return value
+
+    return {key: cut(value) for key, value in record.items()}
 
 
 def _load_rows(
@@ -350,12 +662,22 @@ def _load_rows(
                     continue
                 record = row_record(header, number, cells, summary.region_code, file_name)
                 batch.rows_read += 1
-                problem = row_problem(record, report_type)
+                summary.rows_read = batch.rows_read
+                problem = (
+                    _cell_problem(header, cells)
+                    or _repeat_problem(header, cells)
+                    or row_problem(record, report_type)
+                )
                 if problem is not None:
                     reason, detail = problem
                     reasons[reason] += 1
+                    kept = _quarantine_copy(record) if reason == "field_too_large" else record
                     refused.append(
-                        QuarantinedRecord(record.get("nip"), reason, {**record, "_detail": detail})
+                        QuarantinedRecord(
+                            (record.get("nip") or "")[:64] or None,
+                            reason,
+                            {**kept, "_detail": f"{file_name}, row {number}: {detail}"},
+                        )
                     )
                     continue
                 line, _ = copy_text_line(prefix, canonical_json(record))
@@ -403,12 +725,21 @@ def _record_file(conn: Any, summary: FileSummary, status: str) -> None:
     )
 
 
-def _reject(target: WarehouseTarget, summary: FileSummary, reason: str, detail: str) -> FileSummary:
-    """Reject the whole file: nothing loaded, the reason recorded against its checksum."""
+def _reject(
+    target: WarehouseTarget,
+    summary: FileSummary,
+    reason: str,
+    detail: str,
+    *,
+    rows_rejected: int = 0,
+) -> FileSummary:
+    """Reject the whole file: nothing loaded, the reason recorded against its checksum.
+    `rows_rejected`: rows read (and rolled back) before the file turned out unreadable."""
     summary.status = "rejected"
     summary.reason = reason
     summary.detail = detail
-    summary.rows_read = summary.rows_loaded = summary.rows_quarantined = 0
+    summary.rows_read = summary.rows_rejected = rows_rejected
+    summary.rows_loaded = summary.rows_quarantined = 0
     summary.quarantine_reasons = {}
     summary.batch_id = None
     with connect(target) as conn, conn.transaction():

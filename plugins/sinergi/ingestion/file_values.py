@@ -4,7 +4,15 @@ Used to *check* a row at ingest (quarantine what cannot be read); the raw
 table keeps the text as it was in the file, and dbt staging parses it again
 with the same rules. Dates: ISO `2022-12-14`, `14/12/2022`, `14-12-2022`,
 `14 Desember 2022`, `14 Des 2022`, Excel serials. Amounts: `25000000`,
-`25.000.000`, `Rp 25.000.000,00`, `Rp25,000,000`.
+`25.000.000`, `Rp 25.000.000,00`, `Rp25,000,000`. Counts (JP) and levels in
+exactly the forms staging casts (`24`, `24,5`, `24.5`; levels whole numbers), so
+a row ingestion accepts never fails, or turns null, in staging.
+
+Formula triggers: a text cell starting with `=`, `+`, `-`, `@` (or a tab or
+carriage return, or their full-width forms) is what a spreadsheet opening a
+CSV export would run as a formula (`=HYPERLINK(...)`, `=cmd|...`). Uploads
+are never evaluated here; `formula_trigger` tells the file-drop contract which
+text must not travel on toward a mart (see file_drop).
 """
 
 from __future__ import annotations
@@ -114,16 +122,42 @@ def _normalise_separators(value: str, text: str) -> str:
     return f"{digits}.{fraction}" if fraction else digits
 
 
+# staging's parse_number: `^-?\d+([.,]\d+)?$` after trimming; anything else is null there.
+# Only ASCII digits and only spaces trimmed, as PostgreSQL's `btrim` and `[0-9]` do.
+_NUMBER = re.compile(r"^-?[0-9]+(?:[.,][0-9]+)?$")
+_WHOLE = re.compile(r"^[0-9]+$")
+
+
 def parse_number(text: str) -> Decimal:
-    """A plain count such as JP: `24`, `24.5`, `24,5`."""
-    value = text.strip().replace(",", ".")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise ValueProblem(f"{text!r} is not a number") from None
-    if not number.is_finite():
+    """A plain count such as JP: `24`, `24.5`, `24,5` (not `1e3`, `+24` or `24.`)."""
+    value = text.strip(" ")
+    if not _NUMBER.match(value):
         raise ValueProblem(f"{text!r} is not a number")
-    return number
+    return Decimal(value.replace(",", "."))
+
+
+def parse_level(text: str) -> int:
+    """A competency level: a whole number 1-5 written as digits (`3`, not `3.0`: staging
+    casts levels to integer, and PostgreSQL refuses `'3.0'::integer`)."""
+    value = text.strip(" ")
+    if not _WHOLE.match(value) or not 1 <= int(value) <= 5:
+        raise ValueProblem(f"{text!r} is not a level 1-5")
+    return int(value)
+
+
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def formula_trigger(text: str) -> bool:
+    """Whether a spreadsheet would read this text as a formula: it starts (after spaces)
+    with `=`, `+`, `-`, `@`, a tab or CR, or their full-width forms. Dashes alone (`-`,
+    `--`), the usual "none" placeholder, are not."""
+    if text[:1] in ("\t", "\r"):
+        return True
+    value = text.lstrip(" \u00a0")
+    if not value or value[0] not in _FORMULA_START:
+        return False
+    return not set(value) <= {"-", " "}
 
 
 def cell_text(value: object, *, as_date: bool = False) -> str | None:

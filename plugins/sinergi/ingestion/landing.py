@@ -7,6 +7,20 @@ to `.done/…` or `.rejected/…`. A crash between claim and load leaves the fil
 in `.claimed`, and the next sweep loads it; the checksum in `meta.file_loads`
 makes that safe. Uploaders should write under a temporary name (a leading
 `.`, or `.tmp`/`.part`) and rename when complete: such names are ignored.
+
+Nothing leaves the landing folder: paths are only ever listed, never built
+from a name given to us (an event's payload is not read), symbolic links are
+never followed (a link is moved, as a link, to `.rejected/` unread), and
+every move checks that source and destination resolve inside the landing
+folder. Only regular files are read (a FIFO would block the sweep).
+
+One bad file never stops a sweep: a file whose load fails unexpectedly is
+moved to `.failed/` (kept, not recorded as seen, so dropping it again after a
+fix loads it) and the sweep goes on; only a lost warehouse connection stops
+it, leaving the remaining files claimed for the next sweep. Entries the
+layout does not explain (a folder `3273` instead of `32.73`, a month
+`2023-8`, a file outside a month folder) are left where they are and listed
+under `ignored`, every sweep, so they are seen rather than silently skipped.
 """
 
 from __future__ import annotations
@@ -15,8 +29,11 @@ import logging
 import os
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from sinergi.ingestion.registry import Source, load_registry
 from sinergi.paths import state_dir
@@ -25,10 +42,15 @@ from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 log = logging.getLogger(__name__)
 
 LANDING_VARIABLE = "SINERGI_LANDING_DIR"
-CLAIMED, DONE, REJECTED = ".claimed", ".done", ".rejected"
+CLAIMED, DONE, REJECTED, FAILED = ".claimed", ".done", ".rejected", ".failed"
 _REGION = re.compile(r"^\d{2}(\.\d{2})?$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+
+
+class LandingError(RuntimeError):
+    """The landing zone itself is unsafe to use (an area folder is a link, a move would
+    leave it)."""
 
 
 def landing_dir(source: Source | None = None) -> Path:
@@ -45,24 +67,106 @@ def is_complete_upload(name: str) -> bool:
     return not name.startswith(".") and not name.lower().endswith(_PARTIAL_SUFFIXES)
 
 
-def new_files(landing: Path) -> list[Path]:
-    """Uploaded files waiting in `<landing>/<region>/<yyyy-mm>/`, oldest folder first."""
-    if not landing.exists():
-        return []
-    found = []
-    for region in sorted(p for p in landing.iterdir() if p.is_dir() and _REGION.match(p.name)):
-        for month in sorted(p for p in region.iterdir() if p.is_dir() and _MONTH.match(p.name)):
-            found.extend(
-                sorted(p for p in month.iterdir() if p.is_file() and is_complete_upload(p.name))
-            )
+def _display(path: Path, root: Path | None = None) -> str:
+    """A path as valid Unicode text (relative to `root` when given)."""
+    text = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+@dataclass
+class Scan:
+    """What one look at a landing folder found."""
+
+    files: list[Path] = field(default_factory=list)  # regular files to load
+    links: list[Path] = field(default_factory=list)  # symbolic links, at any level
+    ignored: list[tuple[Path, str]] = field(default_factory=list)  # (path, why)
+
+
+def scan(landing: Path) -> Scan:
+    """Uploads waiting in `<landing>/<region>/<yyyy-mm>/`, oldest folder first, and what
+    else is there. Links are listed, never followed; hidden and partial names skipped."""
+    found = Scan()
+    if not landing.is_dir() or landing.is_symlink():
+        return found
+    for region in sorted(landing.iterdir()):
+        if region.name.startswith("."):
+            continue
+        if region.is_symlink():
+            found.links.append(region)
+        elif not region.is_dir():
+            found.ignored.append((region, "a file outside <region>/<yyyy-mm>/"))
+        elif not _REGION.match(region.name):
+            found.ignored.append((region, "not a Kemendagri region code folder (35, 35.15)"))
+        else:
+            _scan_region(region, found)
     return found
 
 
+def _scan_region(region: Path, found: Scan) -> None:
+    for month in sorted(region.iterdir()):
+        if month.name.startswith("."):
+            continue
+        if month.is_symlink():
+            found.links.append(month)
+        elif not month.is_dir():
+            found.ignored.append((month, "a file outside a <yyyy-mm> folder"))
+        elif not _MONTH.match(month.name):
+            found.ignored.append((month, "not a <yyyy-mm> month folder"))
+        else:
+            for entry in sorted(month.iterdir()):
+                if not is_complete_upload(entry.name):
+                    continue
+                if entry.is_symlink():
+                    found.links.append(entry)
+                elif entry.is_file():
+                    found.files.append(entry)
+                elif entry.is_dir():
+                    found.ignored.append((entry, "a folder inside a month folder"))
+                else:
+                    found.ignored.append((entry, "not a regular file"))
+
+
+def new_files(landing: Path) -> list[Path]:
+    """Uploaded regular files waiting in `<landing>/<region>/<yyyy-mm>/`, oldest folder
+    first (links and anything else the layout does not explain are left out)."""
+    return scan(landing).files
+
+
+def _area(landing: Path, area: str) -> Path:
+    root = landing / area
+    if root.is_symlink():
+        raise LandingError(f"{root} is a symbolic link: refusing to move files through it")
+    return root
+
+
+def _inside(landing: Path, path: Path) -> bool:
+    """Whether `path` (its folder resolved, the entry itself not followed) is inside."""
+    return path.parent.resolve().is_relative_to(landing.resolve())
+
+
+def _check_folders(root: Path, relative: Path) -> None:
+    """No folder on the way from an area's root to `relative`'s folder is a link (a link
+    there would carry the move, and the folders made for it, out of the landing zone)."""
+    folder = root
+    for part in relative.parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise LandingError(f"{folder} is a symbolic link: refusing to move files through it")
+
+
 def _move(path: Path, landing: Path, area: str, relative: Path) -> Path:
-    destination = landing / area / relative
+    root = _area(landing, area)
+    destination = root / relative
+    if ".." in relative.parts or not _inside(landing, path):
+        raise LandingError(f"{path} is not inside the landing folder {landing}")
+    _check_folders(root, relative)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    if destination.exists():  # the same name uploaded again: keep both
-        destination = destination.with_name(f"{destination.stem}.{os.getpid()}{destination.suffix}")
+    if not _inside(landing, destination):
+        raise LandingError(f"moving {path} to {destination} would leave {landing}")
+    stem, suffix, number = destination.stem, destination.suffix, 1
+    while destination.exists() or destination.is_symlink():  # the same name again: keep both
+        destination = destination.with_name(f"{stem}.{os.getpid()}-{number}{suffix}")
+        number += 1
     os.replace(path, destination)
     return destination
 
@@ -83,26 +187,83 @@ def claim_new_files(landing: Path) -> list[Path]:
 
 def claimed_files(landing: Path) -> list[Path]:
     root = landing / CLAIMED
-    return new_files(root) if root.exists() else []
+    return new_files(root) if root.exists() and not root.is_symlink() else []
+
+
+def _link_summaries(landing: Path, links: list[Path], base: Path) -> list[dict[str, Any]]:
+    """Each link moved, unread, to `.rejected/` (as a link) and reported."""
+    from sinergi.ingestion.file_drop import refuse_link
+
+    summaries = []
+    for link in links:
+        relative = link.relative_to(base)
+        region = relative.parts[0] if _REGION.match(relative.parts[0]) else "00"
+        summary = refuse_link(link, region).as_dict()
+        summary["file"] = _display(_move(link, landing, REJECTED, relative))
+        summaries.append(summary)
+    return summaries
+
+
+def _failed(path: Path, landing: Path, relative: Path, error: Exception) -> dict[str, Any]:
+    """A file whose load failed for a reason of ours: kept in `.failed/`, sweep goes on."""
+    log.exception("landing: loading %s failed; moved to %s", path, FAILED)
+    try:
+        moved = _move(path, landing, FAILED, relative)
+    except FileNotFoundError:  # gone meanwhile (moved by a person)
+        moved = path
+    return {
+        "status": "failed",
+        "file": _display(moved),
+        "region_code": relative.parts[0],
+        "reason": "load_failed",
+        "detail": f"{type(error).__name__}: {error}"[:2000],
+        "rows_read": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "rows_rejected": 0,
+        "quarantine_reasons": {},
+        "report_type": None,
+    }
 
 
 def sweep_landing(
-    landing: Path | None = None, *, target: WarehouseTarget | None = None
+    landing: Path | None = None,
+    *,
+    target: WarehouseTarget | None = None,
+    source: Source | None = None,
 ) -> dict[str, Any]:
-    """Claim every new file, load every claimed one; a summary per file and totals."""
-    from sinergi.ingestion.file_drop import ingest_file
+    """Claim every new file, load every claimed one; a summary per file and totals.
 
-    landing = landing or landing_dir()
+    The registry is read first, so a broken one fails the sweep before any file moves."""
+    from sinergi.ingestion.file_drop import SOURCE, ingest_file
+
+    source = source or load_registry().source(SOURCE)
+    landing = landing or landing_dir(source)
     target = target or resolve_target()
-    claim_new_files(landing)
-    summaries = []
-    for path in claimed_files(landing):
-        relative = path.relative_to(landing / CLAIMED)
-        region = relative.parts[0]
-        summary = ingest_file(path, region, target=target).as_dict()
+    found = scan(landing)
+    for path in found.files:
+        claim(path, landing)
+    summaries = _link_summaries(landing, found.links, landing)
+    claimed_root = landing / CLAIMED
+    claimed = scan(claimed_root) if claimed_root.is_dir() else Scan()
+    summaries += _link_summaries(landing, claimed.links, claimed_root)
+    for path in claimed.files:
+        relative = path.relative_to(claimed_root)
+        try:
+            summary = ingest_file(path, relative.parts[0], target=target, source=source).as_dict()
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise  # the warehouse is gone: every file would fail; the next sweep retries
+        except Exception as error:
+            summaries.append(_failed(path, landing, relative, error))
+            continue
         area = REJECTED if summary["status"] == "rejected" else DONE
-        summary["file"] = str(_move(path, landing, area, relative))
+        summary["file"] = _display(_move(path, landing, area, relative))
         summaries.append(summary)
+    ignored = [{"path": _display(path, landing), "why": why} for path, why in found.ignored] + [
+        {"path": _display(path, landing), "why": why} for path, why in claimed.ignored
+    ]
+    for item in ignored:
+        log.warning("landing: %s left in place: %s", item["path"], item["why"])
     totals = Counter(s["status"] for s in summaries)
     result = {
         "files": len(summaries),
@@ -110,9 +271,13 @@ def sweep_landing(
         "rows_read": sum(s["rows_read"] for s in summaries),
         "rows_loaded": sum(s["rows_loaded"] for s in summaries),
         "rows_quarantined": sum(s["rows_quarantined"] for s in summaries),
+        "rows_rejected": sum(s.get("rows_rejected", 0) for s in summaries),
         "summaries": summaries,
+        "ignored": ignored,
     }
     log.info(
-        "landing sweep of %s: %s", landing, {k: v for k, v in result.items() if k != "summaries"}
+        "landing sweep of %s: %s",
+        landing,
+        {k: v for k, v in result.items() if k not in ("summaries", "ignored")},
     )
     return result

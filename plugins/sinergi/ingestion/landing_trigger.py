@@ -4,7 +4,11 @@ It runs in Airflow's triggerer, polls the landing folder, claims what it
 finds (atomic rename into `.claimed`, so each file fires once) and fires one
 event listing them. The DAG run it starts loads everything claimed — not only
 the files of its event — so events that arrive in a burst, or get lost while
-the triggerer restarts, cost latency, never data.
+the triggerer restarts, cost latency, never data. A failed look at the folder
+(a permission error, a folder moved away, an unsafe link) is logged and
+tried again at the next poll: the watcher must outlive a bad upload.
+Symbolic links and entries outside the layout are never claimed; the sweep
+reports them.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
-from sinergi.ingestion.landing import claim_new_files
+from sinergi.ingestion.landing import LandingError, claim_new_files
 
 
 class LandingFolderTrigger(BaseEventTrigger):
@@ -36,7 +40,11 @@ class LandingFolderTrigger(BaseEventTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         landing = Path(self.landing_dir)
         while True:
-            claimed = await asyncio.to_thread(claim_new_files, landing)
+            try:
+                claimed = await asyncio.to_thread(claim_new_files, landing)
+            except (OSError, LandingError) as error:
+                self.log.warning("cannot claim files in %s (trying again): %s", landing, error)
+                claimed = []
             if claimed:
                 self.log.info("claimed %d new file(s) in %s", len(claimed), landing)
                 yield TriggerEvent({"claimed": [str(path) for path in claimed]})

@@ -3,12 +3,15 @@
 Everything else — extract, load, the ingest DAGs, the raw-table Assets — is
 driven by this file, so adding a source of a known kind is configuration.
 Validation is strict (unknown keys are errors too): a typo in the registry
-should fail loudly at DAG parse time, naming the source, entity and field,
-rather than load nothing at 01:00.
+should fail loudly at DAG parse time, naming the source, entity and field
+(and the known key it most resembles), rather than load nothing at 01:00.
+A key written twice in one mapping is an error too: YAML would silently keep
+the last one.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -84,6 +87,7 @@ class Source:
     records_path: str = "data"
     landing_dir: str = "landing"
     max_file_mb: int = 50
+    max_unpacked_mb: int = 500  # what an .xlsx may unpack to (zip bombs)
 
     def entity(self, name: str) -> Entity:
         for entity in self.entities:
@@ -127,10 +131,25 @@ def load_registry(path: Path | None = None) -> Registry:
     return _load_cached(path, path.stat().st_mtime_ns)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load, refusing a key written twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_registry(text: str, path: Path) -> Registry:
     """Validate the YAML text of a registry."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as error:
         raise RegistryError(f"{path}: not valid YAML: {error}") from error
     top = _Fields(document, f"{path}")
@@ -159,6 +178,7 @@ def _parse_source(name: str, body: object, where: str) -> Source:
     records_path = fields.optional("records_path", str)
     landing_dir = fields.optional("landing_dir", str)
     max_file_mb = fields.optional("max_file_mb", int)
+    max_unpacked_mb = fields.optional("max_unpacked_mb", int)
     raw_entities = fields.required("entities", dict)
     fields.no_others()
 
@@ -180,6 +200,9 @@ def _parse_source(name: str, body: object, where: str) -> Source:
     )
     if not entities:
         raise RegistryError(f"{where}: field 'entities' is empty")
+    for key, value in (("max_file_mb", max_file_mb), ("max_unpacked_mb", max_unpacked_mb)):
+        if value is not None and value <= 0:
+            raise RegistryError(f"{where}: field {key!r} must be positive, got {value}")
     return Source(
         name=name,
         kind=kind,
@@ -192,6 +215,7 @@ def _parse_source(name: str, body: object, where: str) -> Source:
         records_path="data" if records_path is None else records_path,
         landing_dir=landing_dir or "landing",
         max_file_mb=max_file_mb or 50,
+        max_unpacked_mb=max_unpacked_mb or 500,
     )
 
 
@@ -280,18 +304,29 @@ class _Fields:
     def required(self, key: str, kind: type) -> Any:
         value = self.optional(key, kind)
         if value is None or value == "":
-            raise RegistryError(f"{self.where}: field {key!r} is required")
+            unread = [str(k) for k in self.body if k not in self.seen]
+            close = difflib.get_close_matches(key, unread, n=1, cutoff=0.75)
+            typo = f" (found {close[0]!r}: a typo?)" if close else ""
+            raise RegistryError(f"{self.where}: field {key!r} is required{typo}")
         return value
 
     def choice(self, key: str, choices: tuple[str, ...]) -> str:
         value: str = self.required(key, str)
         if value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise RegistryError(
-                f"{self.where}: field {key!r} is {value!r}, expected one of {', '.join(choices)}"
+                f"{self.where}: field {key!r} is {value!r}{hint},"
+                f" expected one of {', '.join(choices)}"
             )
         return value
 
     def no_others(self) -> None:
         unknown = sorted(str(key) for key in self.body if key not in self.seen)
         if unknown:
-            raise RegistryError(f"{self.where}: unknown field {unknown[0]!r}")
+            close = difflib.get_close_matches(unknown[0], sorted(self.seen), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(sorted(self.seen))
+            raise RegistryError(
+                f"{self.where}: unknown field {unknown[0]!r}{hint}; known fields: {known}"
+            )
