@@ -138,7 +138,14 @@ def test_simulated_world_is_audited_and_published(
     seen = open_report(write_report(warehouse, run_id, reports), tmp_path / "screenshots")
     assert set(seen.charts) == CHARTS
     assert all(shapes > 0 for shapes in seen.charts.values()), seen.charts
-    for name in ("loads", "checks", "freshness", "funding_by_source", "certification"):
+    for name in (
+        "loads",
+        "checks",
+        "freshness",
+        "funding_by_source",
+        "certification",
+        "mart_changes",
+    ):
         assert seen.tables.get(name, 0) > 0, (name, seen.tables)
     assert seen.remote == []
     assert seen.first_block == "h1" and "DIPUBLIKASIKAN" in seen.text
