@@ -270,7 +270,8 @@ def map_headers(number: int, cells: list[object]) -> HeaderMap:
 def _subheader(header: Row, below: Row) -> HeaderMap | None:
     """The header of a two-row heading (a group label such as `Tanggal` merged over the
     `Mulai` / `Selesai` columns under it), when every filled cell of the row below is a
-    header, alone or after its group label; else None (the row below is data)."""
+    header, alone or after its group label, or repeats the heading above it (a merge down,
+    `No` over both rows); else None (the row below is data)."""
     _, top = header
     cells = below[1]
     texts = [cell_text(cell) or "" for cell in cells]
@@ -279,8 +280,8 @@ def _subheader(header: Row, below: Row) -> HeaderMap | None:
     top_texts = [cell_text(cell) or "" for cell in top]
     combined = list(top_texts) + [""] * max(0, len(texts) - len(top_texts))
     for index, text in enumerate(texts):
-        if not text.strip():
-            continue
+        if not text.strip() or (index < len(top_texts) and text == top_texts[index]):
+            continue  # empty, or the heading above merged down over this row
         group = next((t for t in reversed(top_texts[: index + 1]) if t.strip()), "")
         joined = f"{group} {text}".strip()
         if _ALIAS_INDEX.get(header_key(joined)):
@@ -352,12 +353,11 @@ def row_record(
 
 
 def _cell_problem(header: HeaderMap, cells: list[object]) -> tuple[str, str] | None:
-    """Row-wide problems: an over-long cell, a NUL character."""
+    """A cell longer than any spreadsheet cell. (NUL, which jsonb refuses, cannot get this
+    far: the reader refuses text files holding it, and XML cannot hold it.)"""
     for index, cell in enumerate(cells):
-        if isinstance(cell, str) and (len(cell) > MAX_CELL_CHARS or "\x00" in cell):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
             label = header.labels[index] if index < len(header.labels) else f"column_{index + 1}"
-            if "\x00" in cell:
-                return "invalid_text", f"column {label!r} holds a NUL character"
             return (
                 "field_too_large",
                 f"column {label!r} holds {len(cell)} characters, over the {MAX_CELL_CHARS}"

@@ -46,6 +46,7 @@ CLAIMED, DONE, REJECTED, FAILED = ".claimed", ".done", ".rejected", ".failed"
 _REGION = re.compile(r"^\d{2}(\.\d{2})?$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+_TEMPORARY = "a temporary name (an upload still being written?): loaded once renamed"
 
 
 class LandingError(RuntimeError):
@@ -84,7 +85,8 @@ class Scan:
 
 def scan(landing: Path) -> Scan:
     """Uploads waiting in `<landing>/<region>/<yyyy-mm>/`, oldest folder first, and what
-    else is there. Links are listed, never followed; hidden and partial names skipped."""
+    else is there. Links are listed, never followed; temporary names (a leading `.`,
+    `.part`, ...) in month folders are listed as ignored; hidden top folders skipped."""
     found = Scan()
     if not landing.is_dir() or landing.is_symlink():
         return found
@@ -115,8 +117,8 @@ def _scan_region(region: Path, found: Scan) -> None:
         else:
             for entry in sorted(month.iterdir()):
                 if not is_complete_upload(entry.name):
-                    continue
-                if entry.is_symlink():
+                    found.ignored.append((entry, _TEMPORARY))
+                elif entry.is_symlink():
                     found.links.append(entry)
                 elif entry.is_file():
                     found.files.append(entry)
