@@ -340,6 +340,7 @@ def bad_inputs() -> None:
     # Landing names: path-like and not UTF-8 (the test drops these under other names).
     write(out, "nama_aneh.csv", csv_bytes([HEADER, row(60)]))
     write(out, "nama_bukan_utf8.csv", csv_bytes([HEADER, row(61)]))
+    write(out, "nama_bukan_utf8_rusak.xlsx", b"bukan workbook, hanya teks\r\n")
     write(out, "peserta_folder_salah.csv", csv_bytes([HEADER, row(62)]))
     write(out, "peserta_tautan.csv", csv_bytes([HEADER, row(63)]))
 

@@ -75,6 +75,7 @@ from sinergi.ingestion.file_values import (
     parse_date,
     parse_level,
     parse_number,
+    safe_text,
 )
 from sinergi.ingestion.raw_loader import (
     QuarantinedRecord,
@@ -145,12 +146,6 @@ def header_key(text: str) -> str:
 _ALIAS_INDEX = {
     header_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases
 }
-
-
-def safe_text(text: str) -> str:
-    """A file name or path as valid Unicode: bytes that are not UTF-8 (kept by Python as
-    lone surrogates, which jsonb refuses) become U+FFFD."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass
@@ -737,7 +732,7 @@ def _reject(
     `rows_rejected`: rows read (and rolled back) before the file turned out unreadable."""
     summary.status = "rejected"
     summary.reason = reason
-    summary.detail = detail
+    summary.detail = safe_text(detail)  # readers name the file as the system gave it
     summary.rows_read = summary.rows_rejected = rows_rejected
     summary.rows_loaded = summary.rows_quarantined = 0
     summary.quarantine_reasons = {}

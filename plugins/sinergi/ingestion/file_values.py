@@ -12,7 +12,8 @@ Formula triggers: a text cell starting with `=`, `+`, `-`, `@` (or a tab or
 carriage return, or their full-width forms) is what a spreadsheet opening a
 CSV export would run as a formula (`=HYPERLINK(...)`, `=cmd|...`). Uploads
 are never evaluated here; `formula_trigger` tells the file-drop contract which
-text must not travel on toward a mart (see file_drop).
+text must not travel on toward a mart (see file_drop). `safe_text` makes a
+file name (any bytes on disk) valid text for JSON and jsonb.
 """
 
 from __future__ import annotations
@@ -185,3 +186,12 @@ def cell_text(value: object, *, as_date: bool = False) -> str | None:
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     text = str(value)
     return text if text.strip() else None
+
+
+def safe_text(text: str) -> str:
+    """A file name, path or message as valid Unicode: bytes that are not UTF-8 (kept by
+    Python as lone surrogates, which jsonb and JSON encoders refuse) become U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

@@ -33,8 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
+from sinergi.ingestion.file_values import safe_text
 from sinergi.ingestion.registry import Source, load_registry
 from sinergi.paths import state_dir
 from sinergi.warehouse.connection import WarehouseTarget, resolve_target
@@ -70,8 +69,9 @@ def is_complete_upload(name: str) -> bool:
 
 def _display(path: Path, root: Path | None = None) -> str:
     """A path as valid Unicode text (relative to `root` when given)."""
-    text = str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return safe_text(
+        str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+    )
 
 
 @dataclass
@@ -218,7 +218,7 @@ def _failed(path: Path, landing: Path, relative: Path, error: Exception) -> dict
         "file": _display(moved),
         "region_code": relative.parts[0],
         "reason": "load_failed",
-        "detail": f"{type(error).__name__}: {error}"[:2000],
+        "detail": safe_text(f"{type(error).__name__}: {error}"[:2000]),
         "rows_read": 0,
         "rows_loaded": 0,
         "rows_quarantined": 0,
@@ -237,6 +237,8 @@ def sweep_landing(
     """Claim every new file, load every claimed one; a summary per file and totals.
 
     The registry is read first, so a broken one fails the sweep before any file moves."""
+    import psycopg
+
     from sinergi.ingestion.file_drop import SOURCE, ingest_file
 
     source = source or load_registry().source(SOURCE)

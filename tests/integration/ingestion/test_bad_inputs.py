@@ -27,7 +27,7 @@ from psycopg import sql
 
 from sinergi.ingestion import file_drop
 from sinergi.ingestion.file_drop import TEXT_FIELDS
-from sinergi.ingestion.file_values import formula_trigger
+from sinergi.ingestion.file_values import formula_trigger, safe_text
 from sinergi.ingestion.landing import CLAIMED, sweep_landing
 from sinergi.ingestion.registry import REGISTRY_VARIABLE, RegistryError, Source, load_registry
 from sinergi.warehouse.bootstrap import init_warehouse
@@ -263,7 +263,7 @@ def test_one_sweep_over_the_whole_corpus_handles_every_file(
         month = f"20{number:02d}-01"
         case.setdefault("folder", f"{case.get('region', '35.15')}/{month}")
         placed = drop(case, landing, outside)
-        expected[file_drop.safe_text(str(placed.relative_to(landing)))] = case
+        expected[safe_text(str(placed.relative_to(landing)))] = case
 
     result = sweep_landing(landing, target=warehouse)
 
