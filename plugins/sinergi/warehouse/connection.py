@@ -18,6 +18,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from sinergi.warehouse import embedded
+from sinergi.warehouse.identifiers import identifier
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,15 @@ def connect(target: WarehouseTarget | None = None, **kwargs: object) -> psycopg.
     return psycopg.connect(target.conninfo, application_name="sinergi", **kwargs)  # type: ignore[arg-type]
 
 
-def ensure_database(target: WarehouseTarget) -> bool:
-    """Create the target's database when it does not exist; returns whether it was created."""
+def ensure_database(
+    target: WarehouseTarget, config_key: str = f"{URL_VARIABLE} (database name)"
+) -> bool:
+    """Create the target's database when it does not exist; returns whether it was created.
+
+    The name is held to the identifier rule (sinergi.warehouse.identifiers);
+    `config_key` is where it was configured, for the error.
+    """
+    name = identifier(target.dbname, config_key)
     maintenance = target.with_database("postgres")
     with psycopg.connect(maintenance.conninfo, autocommit=True) as conn:
         exists = conn.execute(
@@ -131,7 +139,7 @@ def ensure_database(target: WarehouseTarget) -> bool:
         if exists:
             return False
         try:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(target.dbname)))
+            conn.execute(sql.SQL("create database {}").format(name))
         except psycopg.errors.DuplicateDatabase:
             return False  # created concurrently by another process
     log.info("created database %s", target.dbname)
