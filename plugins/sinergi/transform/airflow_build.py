@@ -8,14 +8,13 @@ dbt imported only when the task runs.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from sinergi.quality import config as quality_config
 from sinergi.quality.discovery import load_manifest
-from sinergi.transform.dbt import HMAC_KEY_VARIABLE, manifest_path, run_dbt
+from sinergi.transform.dbt import hmac_key, manifest_path, run_dbt
 from sinergi.transform.selection import (
     built_marts,
     dbt_selection,
@@ -29,9 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def build_triggered(context: Mapping[str, Any]) -> dict[str, Any]:
-    """Build downstream of the run's raw Assets (everything when there are none)."""
-    if not os.environ.get(HMAC_KEY_VARIABLE):
-        log.warning("%s is not set: models that pseudonymise NIPs will fail", HMAC_KEY_VARIABLE)
+    """Build downstream of the run's raw Assets (everything when there are none).
+
+    Fails at once, in one line naming SINERGI_NIP_HMAC_KEY, when the key is not set.
+    """
+    hmac_key()  # raises MissingHmacKey
     target = resolve_target()
     raw_tables = raw_tables_of(triggering_uris(context))
     selection = dbt_selection(raw_tables)

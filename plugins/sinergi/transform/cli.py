@@ -6,8 +6,14 @@ import os
 
 import typer
 
+from sinergi.transform.dbt import (
+    MissingHmacKey,
+    build_manifest,
+    dbt_env,
+    dbt_project_dir,
+    run_dbt,
+)
 from sinergi.transform.dbt import build as dbt_build
-from sinergi.transform.dbt import build_manifest, dbt_env, dbt_project_dir, run_dbt
 from sinergi.warehouse.connection import resolve_target
 
 app = typer.Typer(help="Build the dbt marts (staging, intermediate, marts).", no_args_is_help=True)
@@ -24,7 +30,11 @@ def build(
     Needs SINERGI_NIP_HMAC_KEY (the key of the NIP pseudonyms).
     """
     target = resolve_target()
-    dbt_build(target, full_refresh=full_refresh, select=select, threads=threads)
+    try:
+        dbt_build(target, full_refresh=full_refresh, select=select, threads=threads)
+    except MissingHmacKey as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"dbt build succeeded on database {target.dbname}")
 
 

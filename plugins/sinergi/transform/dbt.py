@@ -4,12 +4,20 @@ The dbt profile (`dbt_project/profiles.yml`) reads every credential from the
 environment; `dbt_env()` is the one place that turns a WarehouseTarget into
 those variables, so the CLI, the tests, the benchmarks and the Airflow DAG
 all point dbt at the same database.
+
+The NIP pseudonym key (`SINERGI_NIP_HMAC_KEY`) never passes through dbt's
+templating: `run_dbt` hands it to PostgreSQL as the session setting
+`sinergi.nip_hmac_key` in libpq's `PGOPTIONS`, set in this process's
+environment for the dbt command only, and the `pseudonymise_nip` macro reads
+it with `current_setting()`. dbt compiles, logs and stores (target/,
+manifest, partial parse, dbt.log) only the name of the setting.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,15 @@ log = logging.getLogger(__name__)
 PROFILE_NAME = "sinergi"
 TARGET_NAME = "warehouse"
 HMAC_KEY_VARIABLE = "SINERGI_NIP_HMAC_KEY"
+# The PostgreSQL session setting the pseudonymise_nip macro reads the key from.
+HMAC_KEY_SETTING = "sinergi.nip_hmac_key"
+# dbt commands that may run a model, and so pseudonymise NIPs: they need the key.
+KEYED_COMMANDS = frozenset({"build", "run", "snapshot", "test", "retry", "show"})
+# libpq session options for every dbt connection: dbt's queries are large and
+# run once, so JIT compilation cost more than it saved (incremental build
+# 42 s -> 35 s); more memory per sort and hash than the 4 MB default for the
+# big joins.
+SESSION_OPTIONS = ("jit=off", "work_mem=64MB")
 # dbt-postgres and Cosmos' Postgres mapping refuse an empty password; trust
 # and peer authentication ignore whatever is sent.
 DUMMY_PASSWORD = "unused"
@@ -31,6 +48,10 @@ DEFAULT_THREADS = 2
 
 class DbtRunFailed(RuntimeError):
     """A dbt command failed; the message names the failing nodes."""
+
+
+class MissingHmacKey(DbtRunFailed):
+    """SINERGI_NIP_HMAC_KEY is not set, so NIPs cannot be pseudonymised: nothing ran."""
 
 
 def dbt_project_dir() -> Path:
@@ -56,11 +77,35 @@ def dbt_env(target: WarehouseTarget, threads: int = DEFAULT_THREADS) -> dict[str
         "SINERGI_DBT_THREADS": str(threads),
         "DBT_PROFILES_DIR": str(dbt_project_dir()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        # libpq session options: dbt's queries are large and run once, so JIT
-        # compilation cost more than it saved (incremental build 42 s -> 35 s);
-        # more memory per sort and hash than the 4 MB default for the big joins
-        "PGOPTIONS": "-c jit=off -c work_mem=64MB",
+        "PGOPTIONS": pg_options(SESSION_OPTIONS),
     }
+
+
+def pg_options(settings: Sequence[str]) -> str:
+    """libpq's `options` (PGOPTIONS) setting each `name=value` for the session.
+
+    The server splits the string on white space and takes a backslash as
+    escaping the next character, so both are escaped: any value survives.
+    """
+    return " ".join("-c " + re.sub(r"(\\|\s)", r"\\\1", setting) for setting in settings)
+
+
+def hmac_key() -> str:
+    """The NIP pseudonym key from the environment; MissingHmacKey when unset or empty."""
+    key = os.environ.get(HMAC_KEY_VARIABLE, "")
+    if not key:
+        raise MissingHmacKey(
+            f"{HMAC_KEY_VARIABLE} is not set: NIPs cannot be pseudonymised without it"
+            " (see docs/security.md)"
+        )
+    return key
+
+
+def _keyed_env(env: dict[str, str]) -> dict[str, str]:
+    """`env` with the key added to PGOPTIONS, for the dbt command's connections only."""
+    options = env.get("PGOPTIONS", pg_options(SESSION_OPTIONS))
+    key_option = pg_options([f"{HMAC_KEY_SETTING}={hmac_key()}"])
+    return {**env, "PGOPTIONS": f"{options} {key_option}"}
 
 
 def _failures(result: Any) -> list[str]:
@@ -85,6 +130,8 @@ def run_dbt(
     """Run one dbt command in process (dbtRunner); raises DbtRunFailed naming failing nodes.
 
     `target` None runs without warehouse variables (enough for `parse`).
+    Commands that run models (KEYED_COMMANDS) need SINERGI_NIP_HMAC_KEY and
+    raise MissingHmacKey, before dbt starts, without it.
     Returns the dbtRunnerResult's `result` (run results, manifest, ...).
     """
     from dbt.cli.main import dbtRunner
@@ -92,6 +139,8 @@ def run_dbt(
     env = dict(dbt_env(target, threads)) if target is not None else {}
     env.setdefault("DBT_PROFILES_DIR", str(dbt_project_dir()))
     env.update(extra_env or {})
+    if args and args[0] in KEYED_COMMANDS:
+        env = _keyed_env(env)
     command = [*args, "--project-dir", str(dbt_project_dir())]
     if target is None and args and args[0] == "parse":
         # parse renders profiles.yml, which needs the variables to exist
