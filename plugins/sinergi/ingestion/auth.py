@@ -8,12 +8,24 @@ or `extra.api_key` also accepted, as Airflow HTTP connections often hold them).
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 
 import requests
 
 from sinergi.ingestion.connections import ConnectionInfo
-from sinergi.ingestion.http import Authenticator, HttpSettings, SourceError, send
+from sinergi.ingestion.http import (
+    TRANSIENT_ERRORS,
+    Authenticator,
+    HttpSettings,
+    SourceError,
+    backoff_delay,
+    is_markup,
+    json_bytes,
+    not_json_reason,
+    send,
+)
 from sinergi.ingestion.registry import Auth
 
 log = logging.getLogger(__name__)
@@ -66,35 +78,67 @@ class OAuth2ClientCredentials:
         return True
 
     def _fetch_token(self, session: requests.Session) -> str:
+        """A new access token; a token body that is cut short is asked for again, as a page
+        would be, and an HTML/XML answer fails at once."""
         data = {
             "grant_type": "client_credentials",
             "client_id": self.client_id,
             "client_secret": self.client_secret,
         }
-        # The token request must not carry the (expired) token of the session.
-        response = send(
-            session,
-            "POST",
-            self.token_url,
-            self.settings,
-            what=f"{self.source} token",
-            data=data,
-            headers={"Authorization": None},
+        problem = ""
+        for attempt in range(self.settings.max_attempts):
+            response = self._post(session, data)
+            if response.status_code != 200:
+                raise SourceError(
+                    self.source,
+                    None,
+                    f"token request to {self.token_url} refused: HTTP {response.status_code}",
+                )
+            content = response.content
+            try:
+                token = json.loads(json_bytes(content))
+            except ValueError as error:
+                if is_markup(response, content):
+                    reason = "token " + not_json_reason(response, content, self.token_url)
+                    raise SourceError(self.source, None, reason) from None
+                problem = f"{len(content)} bytes: {error}"
+                delay = backoff_delay(attempt, self.settings)
+                log.warning(
+                    "%s: undecodable token body (%s), retry in %.1fs", self.source, problem, delay
+                )
+                time.sleep(delay)
+                continue
+            if not isinstance(token, dict) or not token.get("access_token"):
+                raise SourceError(
+                    self.source, None, f"token response from {self.token_url} has no access_token"
+                )
+            log.debug("%s: obtained an access token", self.source)
+            return str(token["access_token"])
+        raise SourceError(
+            self.source,
+            None,
+            f"no valid JSON from {self.token_url} after {self.settings.max_attempts} attempts"
+            f" (cut short? last: {problem})",
         )
-        if response.status_code != 200:
+
+    def _post(self, session: requests.Session, data: dict[str, str]) -> requests.Response:
+        try:
+            # The token request must not carry the (expired) token of the session.
+            return send(
+                session,
+                "POST",
+                self.token_url,
+                self.settings,
+                what=f"{self.source} token",
+                data=data,
+                headers={"Authorization": None},
+            )
+        except TRANSIENT_ERRORS as error:
             raise SourceError(
                 self.source,
                 None,
-                f"token request to {self.token_url} refused: HTTP {response.status_code}",
-            )
-        try:
-            token = response.json()["access_token"]
-        except (ValueError, KeyError) as error:
-            raise SourceError(
-                self.source, None, f"token response from {self.token_url} has no access_token"
+                f"{type(error).__name__} on {self.token_url}, retries exhausted: {error}",
             ) from error
-        log.debug("%s: obtained an access token", self.source)
-        return str(token)
 
 
 def _secret(conn: ConnectionInfo, *extra_keys: str) -> str:
