@@ -25,6 +25,12 @@ left to normal reads; `rows_read` counts only the window's records, so the
 days of a backfill add up to one read of the whole interval. An entity
 without an incremental field has no notion of time: its windowed read is a
 normal read.
+
+A normal read is counted against what the source said it holds (a page's
+`total`, `X-Total-Count`: `Page.reported_total`, the last one said): fewer
+records than an exact count raise a `source_shortfall` alert once the batch
+has committed (the rows that did come are kept: the source, not the read, is
+short); an estimated count (CKAN's `total_was_estimated`) is only logged.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import msgspec
 import psycopg
 from psycopg import sql
 
+from sinergi.alerts import alert
 from sinergi.ingestion.auth import build_authenticator
 from sinergi.ingestion.connections import get_connection
 from sinergi.ingestion.http import HttpSettings, SourceClient, SourceError
@@ -68,6 +75,21 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Versions = set[tuple[str, str]]
 """(key, `_record_hash`) of the record versions a read skips as already loaded."""
+
+
+@dataclass
+class SourceCount:
+    """What the source said a read holds, from its pages (the last page that said it)."""
+
+    reported: int | None = None
+    counted_by: str | None = None
+    estimate: bool = False
+
+    def note(self, page: Page) -> None:
+        if page.reported_total is not None:
+            self.reported = page.reported_total
+            self.counted_by = page.counted_by
+            self.estimate = page.total_is_estimate
 
 
 @dataclass(frozen=True)
@@ -233,7 +255,7 @@ def ingest_entity(
                 paginate(client, entity, source.pagination, source.records_path, params)
             )
             try:
-                _load_pages(batch, entity, pages, seen, progress.advance, window)
+                said = _load_pages(batch, entity, pages, seen, progress.advance, window)
             except psycopg.Error as error:
                 raise LoadError(
                     f"{batch.label}: PostgreSQL refused the batch after {batch.rows_read} records"
@@ -252,7 +274,53 @@ def ingest_entity(
         result.watermark_to,
         f" (unchanged: backfill of {window})" if window else "",
     )
+    if window is None:
+        check_count(result, said, target)
     return result
+
+
+def check_count(result: BatchResult, said: SourceCount, target: WarehouseTarget) -> None:
+    """Count a committed batch's records against what the source said it had: a shortfall
+    against an exact count is a `source_shortfall` alert, against an estimate a log line."""
+    if said.reported is None:
+        return
+    label = f"{result.source}.{result.entity}"
+    expected, got = said.reported, result.rows_read
+    if said.estimate:
+        log.info(
+            "%s: read %d records; the source estimated %d (%s, total_was_estimated): not compared",
+            label,
+            got,
+            expected,
+            said.counted_by,
+        )
+        return
+    if got >= expected:
+        if got > expected:
+            log.info(
+                "%s: read %d records, %d more than %s said",
+                label,
+                got,
+                got - expected,
+                said.counted_by,
+            )
+        return
+    alert(
+        "source_shortfall",
+        label,
+        f"{label}: the source said it had {expected} records ({said.counted_by}) but sent"
+        f" {got} in batch {result.batch_id}: {expected - got} missing",
+        {
+            "source": result.source,
+            "entity": result.entity,
+            "batch_id": result.batch_id,
+            "expected": expected,
+            "loaded": got,
+            "missing": expected - got,
+            "counted_by": said.counted_by,
+        },
+        target=target,
+    )
 
 
 def _plan_read(
@@ -372,15 +440,18 @@ def _load_pages(
     seen: Versions,
     advance: Callable[[int], None],
     window: Window | None = None,
-) -> None:
+) -> SourceCount:
     """Stream pages into COPY; track the incremental high-water mark (normal reads) or
-    keep only the window's records (windowed reads)."""
+    keep only the window's records (windowed reads). Returns what the source said the
+    read holds."""
+    said = SourceCount()
     fields = RecordFields(entity)
     high: Any = None
     outside = 0
     refused: list[QuarantinedRecord] = []  # rare; written after COPY, which blocks other SQL
     with batch.copy() as copy:
         for page in pages:
+            said.note(page)
             prefix = batch.line_prefix(page.extracted_at)
             page_fields = fields.of(page.array, page.records)
             escape = needs_copy_escape(page.content)  # whole-body checks: one pass a page
@@ -416,11 +487,12 @@ def _load_pages(
     batch.quarantine(refused)
     if window is not None:
         log.info("%s: %d records outside the window %s left out", batch.label, outside, window)
-        return
+        return said
     if high is not None and (
         batch.watermark_from is None or _later(high, _typed(batch.watermark_from, high))
     ):
         batch.watermark_to = str(high)
+    return said
 
 
 def _past_window(window: Window, marks: list[Any]) -> bool:
