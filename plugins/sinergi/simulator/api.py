@@ -7,6 +7,7 @@ CLI's `serve` command uses the same function and then waits.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from sinergi.simulator.config import Credentials, Messiness, ServeConfig, WorldConfig
 from sinergi.simulator.entities import Sources
-from sinergi.simulator.faults import FaultInjector
+from sinergi.simulator.faults import FaultInjector, FaultSpec, parse_faults
 from sinergi.simulator.http_servers import (
     CorpuApp,
     KemendagriApp,
@@ -99,7 +100,7 @@ def start_simulator(
     seed: int = 42,
     asn: int = 1000,
     *,
-    faults: float = 0.0,
+    faults: float | str | Iterable[str] | FaultSpec = 0.0,
     messiness: Messiness | None = None,
     credentials: Credentials | None = None,
     serve_config: ServeConfig | None = None,
@@ -111,19 +112,21 @@ def start_simulator(
     """Start siasn, bpsdm_kemendagri, kemnaker_corpu and satudata on their own ports.
 
     `port=0` picks free ports; otherwise the sources take port, port+1, port+2,
-    port+3 in the order of SOURCE_ORDER. `faults` sets the transient-fault rate
-    (overriding `serve_config.fault_rate`).
+    port+3 in the order of SOURCE_ORDER. `faults` is the transient-fault rate
+    (overriding `serve_config.fault_rate`) and/or fault profiles by name
+    (`faults.PROFILES`): `0.1`, `"ckan_unordered,gzip"`, `"0.1,gzip"`, `["bom"]`.
     """
+    spec = parse_faults(faults)
     sources = sources or build_sources(seed, asn, messiness)
     base = serve_config or ServeConfig()
-    config = ServeConfig(**{**base.__dict__, "fault_rate": faults or base.fault_rate})
+    config = ServeConfig(**{**base.__dict__, "fault_rate": spec.rate or base.fault_rate})
     creds = credentials or Credentials.from_env()
     sim_clock = Clock(WORLD_END_MS)
     if clock is not None:
         sim_clock.set(clock)
-    injector = FaultInjector(config, sources.world.seed)
+    injector = FaultInjector(config, sources.world.seed, spec.profiles)
     urls: dict[str, str] = {}
-    common = (sources, sim_clock, creds, config)
+    common = (sources, sim_clock, creds, config, injector)
     apps: list[SourceApp] = [
         SiasnApp(*common),
         KemendagriApp(*common),
@@ -137,7 +140,13 @@ def start_simulator(
         urls[app.name] = f"http://{host}:{server.server_address[1]}"
     for server in servers:
         serve_in_thread(server)
-    logger.info("simulator: seed %d, %d ASN, serving %s", seed, sources.world.n_asn, urls)
+    logger.info(
+        "simulator: seed %d, %d ASN, serving %s%s",
+        seed,
+        sources.world.n_asn,
+        urls,
+        f", fault profiles {sorted(spec.profiles)}" if spec.profiles else "",
+    )
     return SimulatorHandle(
         world=sources.world,
         sources=sources,

@@ -64,10 +64,11 @@ def serve(
         help="Base port: siasn, bpsdm_kemendagri, kemnaker_corpu, satudata take port..+3 "
         "(0 = any free ports).",
     ),
-    faults: float = typer.Option(
-        0.0,
-        help="Share of requests failing transiently (5xx, 429, "
-        "slow, truncated); retries always get through.",
+    faults: str = typer.Option(
+        "0",
+        help="Share of requests failing transiently (5xx, 429, slow, truncated; retries always"
+        " get through) and/or fault profiles, comma-separated: 0.1, ckan_unordered,gzip or"
+        " 0.1,gzip. `sinergi simulate fault-profiles` lists the profiles.",
     ),
     slow_delay: float = typer.Option(3.0, help="Seconds a 'slow' fault stalls."),
     clock: str = typer.Option(
@@ -101,7 +102,12 @@ def serve(
     Move the clock with POST <any url>/_sim/clock {"clock": "2023-06-30T00:00:00Z"}.
     """
     from sinergi.simulator.api import build_sources, start_simulator
+    from sinergi.simulator.faults import parse_faults
 
+    try:
+        spec = parse_faults(faults)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--faults") from None
     use_one_arena()  # handler threads' own arenas kept freed buffers mapped
     given = {
         "siasn_client_id": siasn_client_id,
@@ -116,7 +122,7 @@ def serve(
     handle = start_simulator(
         seed,
         asn,
-        faults=faults,
+        faults=spec,
         credentials=credentials,
         serve_config=ServeConfig(slow_delay_s=slow_delay),
         host=host,
@@ -135,6 +141,16 @@ def serve(
         pass
     finally:
         handle.stop()
+
+
+@app.command("fault-profiles")
+def fault_profiles() -> None:
+    """List the fault profiles `serve --faults` accepts: how real sources misbehave."""
+    from sinergi.simulator.faults import PROFILES
+
+    width = max(map(len, PROFILES))
+    for name, what in PROFILES.items():
+        typer.echo(f"{name:<{width}}  {what}")
 
 
 @app.command()

@@ -4,19 +4,30 @@ Pages are assembled by joining pre-encoded records (no per-request JSON
 encoding of records), which is what keeps serving ahead of any client. Every
 server also answers the simulator's admin paths (`/_sim/clock`, `/_sim/health`)
 so a test or demo can move the clock over HTTP.
+
+The fault profiles chosen (`faults.PROFILES`) change what the sources answer:
+the apps apply those about paging and counts (CKAN estimated totals and
+unordered rows, overstated totals, repeated cursors, links and pages), the
+request handler those about transport and encoding (Retry-After, gzip, BOM,
+HTML error pages, bodies cut mid-record).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import json
 import logging
+import math
+import random
 import secrets
 import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -37,6 +48,7 @@ KEMENDAGRI_ENTITIES = (
     "competency_assessments",
 )
 CKAN_RESOURCE = "anggaran_pengembangan_kompetensi"
+CKAN_ROW_ID = "_id"
 CKAN_FIELDS = [
     {"id": "_id", "type": "int"},
     {"id": "tahun", "type": "int"},
@@ -86,6 +98,16 @@ def _int_param(params: dict[str, str], name: str, default: int, maximum: int) ->
     return value
 
 
+def overstated(count: int) -> int:
+    """The count an `overstated_total` source claims for `count` records."""
+    return count + max(3, count // 10)
+
+
+def estimated(count: int) -> int:
+    """The total a `ckan_estimated_total` source reports for `count` rows: a fifth low."""
+    return count * 4 // 5 // 10 * 10
+
+
 def _ts_param(params: dict[str, str], name: str) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -111,17 +133,31 @@ def decode_token(token: str) -> tuple[int, int]:
 
 
 class SourceApp:
-    """Routing and auth of one source; subclasses implement `route`."""
+    """Routing and auth of one source; subclasses implement `route`. `faults` holds the
+    fault profiles chosen (none without it)."""
 
     name = "source"
 
     def __init__(
-        self, sources: Sources, clock: Clock, credentials: Credentials, config: ServeConfig
+        self,
+        sources: Sources,
+        clock: Clock,
+        credentials: Credentials,
+        config: ServeConfig,
+        faults: FaultInjector | None = None,
     ) -> None:
         self.sources = sources
         self.clock = clock
         self.credentials = credentials
         self.config = config
+        self.faults = faults
+
+    def profile(self, name: str) -> bool:
+        """Whether a fault profile is on; counted as shown when it is."""
+        if self.faults is None or not self.faults.has(name):
+            return False
+        self.faults.count(name)
+        return True
 
     def route(self, method: str, path: str, params: dict[str, str], headers, body: bytes):
         raise NotImplementedError
@@ -199,7 +235,10 @@ class SiasnApp(SourceApp):
             position = stream.count_until(since - 1) if since is not None else 0
             upper = stream.count_until(self.clock.now_ms)
         stop = min(position + limit, upper)
-        next_cursor = f'"{encode_token(stop, upper)}"' if stop < upper else "null"
+        following = encode_token(stop, upper)
+        if params.get("cursor") and stop < upper and self.profile("repeat_cursor"):
+            following = params["cursor"]
+        next_cursor = f'"{following}"' if stop < upper else "null"
         body = (
             b'{"data":'
             + self.page_bytes(stream, position, stop)
@@ -225,12 +264,15 @@ class KemendagriApp(SourceApp):
         after = _ts_param(params, "modified_after")
         lower = stream.count_until(after) if after is not None else 0
         upper = max(stream.count_until(self.clock.now_ms), lower)
-        start = min(lower + offset, upper)
+        start = min(lower + (0 if self.profile("repeat_page") else offset), upper)
         stop = min(start + limit, upper)
+        total = upper - lower
+        if self.profile("overstated_total"):
+            total = overstated(total)
         body = (
             b'{"data":'
             + self.page_bytes(stream, start, stop)
-            + f',"offset":{offset},"limit":{limit},"total":{upper - lower}}}'.encode()
+            + f',"offset":{offset},"limit":{limit},"total":{total}}}'.encode()
         )
         return Response(body)
 
@@ -258,17 +300,32 @@ class CorpuApp(SourceApp):
             position = stream.count_until(since - 1) if since is not None else 0
             upper = stream.count_until(self.clock.now_ms)
         stop = min(position + per_page, upper)
-        extra = {"X-Total-Count": str(max(upper - position, 0))}
+        left = max(upper - position, 0)
+        if self.profile("overstated_total"):
+            left = overstated(left)
+        extra = {"X-Total-Count": str(left)}
         if stop < upper:
-            query = urlencode({"per_page": per_page, "page_token": encode_token(stop, upper)})
-            extra["Link"] = f'<{self._base_url()}/api/v1/completions?{query}>; rel="next"'
+            token = encode_token(stop, upper)
+            if params.get("page_token") and self.profile("repeat_link"):
+                token = params["page_token"]  # the URL this page was read from, again
+            extra["Link"] = f'<{self._link(per_page, token)}>; rel="next"'
         return Response(self.page_bytes(stream, position, stop), extra)
+
+    def _link(self, per_page: int, token: str) -> str:
+        query = urlencode({"per_page": per_page, "page_token": token})
+        return f"{self._base_url()}/api/v1/completions?{query}"
 
 
 class SatudataApp(SourceApp):
-    """Satu Data CKAN DataStore: `datastore_search` with limit/offset, total and _links."""
+    """Satu Data CKAN DataStore: `datastore_search` with limit/offset, `sort` (on `_id`),
+    total, `total_was_estimated` and `_links` (`next` on every page, as CKAN does)."""
 
     name = "satudata"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._requests = 0
+        self._lock = threading.Lock()
 
     def route(self, method, path, params, headers, body):
         if path != "/api/3/action/datastore_search" or method not in ("GET", "POST"):
@@ -293,21 +350,80 @@ class SatudataApp(SourceApp):
         stream = self.sources.budgets
         limit = _int_param(params, "limit", 100, self.config.max_page_size)
         offset = _int_param(params, "offset", 0, 10**12)
+        order = self._order(params.get("sort", ""))
         total = stream.count_until(self.clock.now_ms)
-        start, stop = min(offset, total), min(offset + limit, total)
-        base = f"/api/3/action/datastore_search?resource_id={resource}&limit={limit}"
-        links = {"start": base, "next": f"{base}&offset={offset + limit}"}
+        first = 0 if self.profile("repeat_page") else offset
+        start, stop = min(first, total), min(first + limit, total)
+        records = self._records(stream, total, start, stop, order)
+        reported, was_estimated = total, False
+        if self.profile("ckan_estimated_total"):
+            reported, was_estimated = estimated(total), True
+        elif self.profile("overstated_total"):
+            reported = overstated(total)
+        path = "/api/3/action/datastore_search"
+        args = {k: v for k, v in params.items() if k != "offset"}
+        links = {  # as CKAN builds them: this request's arguments, `next` even on the last page
+            "start": f"{path}?{urlencode(args)}",
+            "next": f"{path}?{urlencode({**args, 'offset': offset + limit})}",
+        }
         head = {"resource_id": resource, "fields": CKAN_FIELDS}
         body = (
             b'{"help":"datastore_search","success":true,"result":'
             + _json(head)[:-1]
-            + b',"records":'
-            + self.page_bytes(stream, start, stop)
-            + f',"limit":{limit},"offset":{offset},"total":{total},"_links":'.encode()
+            + b',"records":['
+            + records
+            + f'],"limit":{limit},"offset":{offset},"total":{reported},'.encode()
+            + f'"total_was_estimated":{"true" if was_estimated else "false"},"_links":'.encode()
             + _json(links)
             + b"}}"
         )
         return Response(body)
+
+    def _order(self, sort: str) -> str | None:
+        """`asc`/`desc` for a sort on `_id` (the only sort the simulator knows), None for none."""
+        clauses = [clause.split() for clause in sort.split(",") if clause.strip()]
+        if not clauses:
+            return None
+        field, *rest = clauses[0]
+        direction = rest[0].lower() if rest else "asc"
+        if field.strip('"') != CKAN_ROW_ID or direction not in ("asc", "desc") or len(clauses) > 1:
+            raise HttpError(
+                409,
+                {
+                    "success": False,
+                    "error": {
+                        "__type": "Validation Error",
+                        "sort": [f"the simulator sorts on {CKAN_ROW_ID} only, not {sort!r}"],
+                    },
+                },
+            )
+        return direction
+
+    def _records(
+        self, stream: Stream, total: int, start: int, stop: int, order: str | None
+    ) -> bytes:
+        """The records of one page, comma-separated: in `_id` order, reversed, or (without
+        `sort`, under `ckan_unordered`) in an order drawn afresh for every request."""
+        if order == "asc" or (order is None and not self.profile("ckan_unordered")):
+            return stream.page(start, stop)
+        rows = stream.records(0, total)
+        positions = list(range(total))
+        if order == "desc":
+            positions.reverse()
+        else:
+            with self._lock:
+                self._requests += 1
+                draw = self._requests
+            random.Random(f"{self.sources.world.seed}:{draw}").shuffle(positions)
+        return b",".join(rows[i] for i in positions[start:stop])
+
+
+_BOM = b"\xef\xbb\xbf"
+_ERROR_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Layanan Sedang Dalam Pemeliharaan</title></head>"
+    b"<body><h1>Mohon maaf</h1><p>Layanan sedang dalam pemeliharaan. Silakan coba lagi"
+    b" nanti.</p></body></html>\n"
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -337,19 +453,60 @@ class _Handler(BaseHTTPRequestHandler):
             elif self.app.name in self.faults.outages:
                 raise HttpError(503, {"error": f"{self.app.name} is down (simulated outage)"})
             else:
-                fault = self.faults.decide(f"{method} {self.path}")
+                key = f"{method} {self.path}"
+                fault = self.faults.decide(key)
                 if fault and fault not in ("slow", "truncate"):
                     raise self._fault_error(fault)
                 if fault == "slow":
                     time.sleep(self.app.config.slow_delay_s)
-                response = self.app.route(method, split.path, params, self.headers, body)
+                self._refuse_first_try(key)
+                if self.faults.has("html_200"):
+                    self.faults.count("html_200")
+                    response = Response(_ERROR_PAGE, {"Content-Type": "text/html; charset=utf-8"})
+                else:
+                    response = self.app.route(method, split.path, params, self.headers, body)
+                self._shape(response, key)
                 if fault == "truncate":
                     self._send(response.status, response.body, response.headers, truncate=True)
                     return
         except HttpError as error:
-            self._send(error.status, _json(error.body), error.headers)
-            return
+            response = Response(_json(error.body), error.headers, error.status)
+            if not split.path.startswith("/_sim/"):
+                self._shape(response, None)
         self._send(response.status, response.body, response.headers)
+
+    def _refuse_first_try(self, key: str) -> None:
+        """The Retry-After profiles: the first try of each request is told to come back."""
+        faults, wait = self.faults, self.app.config.retry_after_s
+        if faults.first_try("retry_after_seconds", key):
+            raise HttpError(429, {"error": "rate limited"}, {"Retry-After": str(wait)})
+        if faults.first_try("retry_after_date", key):
+            when = datetime.fromtimestamp(math.ceil(time.time()) + wait, UTC)
+            raise HttpError(
+                503,
+                {"error": "down for maintenance"},
+                {"Retry-After": format_datetime(when, usegmt=True)},
+            )
+
+    def _shape(self, response: Response, key: str | None) -> None:
+        """The encoding profiles: a BOM, a body cut mid-record (first try, data answers
+        only: `key` given), gzip for clients that accept it."""
+        faults = self.faults
+        is_json = "json" in response.headers.get("Content-Type", "application/json")
+        if faults.has("bom") and is_json:
+            faults.count("bom")
+            response.body = _BOM + response.body
+        if (
+            key is not None
+            and response.status == 200
+            and len(response.body) > 2
+            and faults.first_try("truncated_record", key)
+        ):
+            response.body = response.body[: len(response.body) * 2 // 3]
+        if faults.has("gzip") and "gzip" in self.headers.get("Accept-Encoding", ""):
+            faults.count("gzip")
+            response.body = gzip.compress(response.body, compresslevel=1)
+            response.headers = {**response.headers, "Content-Encoding": "gzip"}
 
     def _fault_error(self, fault: str) -> HttpError:
         if fault == "429":
@@ -374,7 +531,10 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, body: bytes, headers: dict[str, str], truncate: bool = False
     ) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        headers = dict(headers)
+        self.send_header(
+            "Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8")
+        )
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
             self.send_header(name, value)
@@ -406,6 +566,13 @@ def make_server(app: SourceApp, faults: FaultInjector, host: str, port: int) -> 
 
 
 def serve_in_thread(server: _Server) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, name="simulator-http", daemon=True)
+    """Serve until `server.shutdown()`, which then returns within 0.1 s (the default poll
+    of 0.5 s made stopping the four servers take up to 2 s)."""
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name="simulator-http",
+        daemon=True,
+    )
     thread.start()
     return thread
