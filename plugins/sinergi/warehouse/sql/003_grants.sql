@@ -11,6 +11,9 @@ grant usage, create on schema raw, quarantine, meta to sinergi_loader;
 grant select, insert, update, delete on all tables in schema raw, quarantine, meta
 to sinergi_loader;
 grant usage on all sequences in schema raw, quarantine, meta to sinergi_loader;
+-- ... but not the data-quality results: GX keeps samples of the values a check
+-- refused there (bad NIPs among them), which the loader has no use for.
+revoke all on meta.dq_results from sinergi_loader;
 
 -- Transformer: reads raw, builds every dbt schema, records quality results.
 grant usage on schema raw, quarantine, meta to sinergi_transformer;
@@ -38,3 +41,21 @@ to sinergi_transformer;
 alter default privileges in schema staging, intermediate, marts, audit, snapshots
 grant select, insert, update, delete on tables to sinergi_transformer;
 alter default privileges in schema marts grant select on tables to sinergi_analyst;
+
+-- The same again for tables the roles create themselves: a deployment whose
+-- loader works as sinergi_loader creates a new source's raw table, whose
+-- publisher works as sinergi_transformer replaces the marts. Only a superuser
+-- or a member of a role may set its default privileges; an init by anyone
+-- else leaves these out and says so.
+do $$
+begin
+    alter default privileges for role sinergi_loader in schema raw
+    grant select on tables to sinergi_transformer;
+    alter default privileges for role sinergi_loader in schema quarantine, meta
+    grant select, insert on tables to sinergi_transformer;
+    alter default privileges for role sinergi_transformer in schema marts
+    grant select on tables to sinergi_analyst;
+exception when insufficient_privilege then
+    raise notice 'default privileges of tables the roles create not set: %', sqlerrm;
+end
+$$;
