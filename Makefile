@@ -65,12 +65,15 @@ lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 	$(BIN)/sinergi transform lint
 	$(BIN)/mypy
 
-# The scheduler-driven suites (a running Airflow each) mostly wait on Airflow,
-# the others mostly compute: make test runs the two groups side by side, each
-# with its own dbt target folder so concurrent dbt runs share no files. The
-# scheduler group's output is printed when both are done.
-SCHEDULER_SUITES := tests/integration/orchestration
-SCHEDULER_LOG := $(STATE)/logs/test-scheduler-suites.log
+# The scheduler-driven suites (a running Airflow each) mostly wait on Airflow;
+# the end-to-end suites (the demo twice, fault injection, publish history) are
+# long; the rest are many short ones. make test runs the three groups side by
+# side, each with its own dbt target folder so concurrent dbt runs share no
+# files, and prints the two background groups' output when all are done.
+TEST_GROUPS := scheduler end-to-end
+TEST_GROUP_scheduler := tests/integration/orchestration
+TEST_GROUP_end-to-end := tests/integration/test_demo_pipeline.py tests/integration/reliability \
+	tests/integration/publish
 
 .PHONY: browser
 browser: ## Debian's headless Chromium, which the browser tests open pages in
@@ -80,13 +83,16 @@ browser: ## Debian's headless Chromium, which the browser tests open pages in
 test: lint browser ## Lint, then run every test (unit, DAG integrity, integration, scheduler-driven)
 	@mkdir -p $(STATE)/logs
 	@# The embedded PostgreSQL is stopped after the tests, whatever their result.
-	status=0; \
-	DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-scheduler-suites \
-	DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-scheduler-suites \
-		$(BIN)/pytest $(SCHEDULER_SUITES) -p no:cacheprovider > $(SCHEDULER_LOG) 2>&1 & scheduler=$$!; \
-	$(BIN)/pytest --ignore=$(SCHEDULER_SUITES) || status=$$?; \
-	wait $$scheduler || status=$$?; \
-	echo "== scheduler-driven suites ($(SCHEDULER_SUITES)) =="; cat $(SCHEDULER_LOG); \
+	status=0; pids=""; \
+	$(foreach g,$(TEST_GROUPS),\
+	DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-$(g) DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-$(g) \
+		$(BIN)/pytest $(TEST_GROUP_$(g)) -p no:cacheprovider > $(STATE)/logs/test-$(g).log 2>&1 & \
+	pids="$$pids $$!";) \
+	$(BIN)/pytest $(foreach g,$(TEST_GROUPS),$(addprefix --ignore=,$(TEST_GROUP_$(g)))) \
+		|| status=$$?; \
+	for pid in $$pids; do wait $$pid || status=$$?; done; \
+	$(foreach g,$(TEST_GROUPS),echo "== $(g) suites: $(TEST_GROUP_$(g)) =="; \
+		cat $(STATE)/logs/test-$(g).log;) \
 	$(BIN)/sinergi warehouse stop; exit $$status
 
 .PHONY: bench-simulator

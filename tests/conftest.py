@@ -26,6 +26,8 @@ from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 os.environ["AIRFLOW_HOME"] = str(state_dir() / "airflow-tests")
 os.environ[METADATA_DB_VARIABLE] = "airflow_tests"
 os.environ[PORT_VARIABLE] = "28090"
+# Run reports the tests' runs write stay out of the operator's `.sinergi/reports`.
+os.environ.setdefault("SINERGI_REPORTS_DIR", str(state_dir() / "reports-tests"))
 configure_environment()
 
 
