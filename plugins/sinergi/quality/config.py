@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from sinergi.domain.reasons import unlisted
 from sinergi.paths import project_dir
 
 EXPECTATIONS_DIR_VARIABLE = "SINERGI_EXPECTATIONS_DIR"
@@ -67,6 +68,23 @@ class RawContract:
         if self.key:
             named.append(self.key)
         return frozenset(named)
+
+    @property
+    def reasons(self) -> frozenset[str]:
+        """Every reason the contract's rules can give a quarantined record."""
+        given = [
+            *self.required.values(),
+            *(reason for _, reason in self.required_any),
+            *self.non_negative.values(),
+            *(f"unknown_{f}" for f in self.codes),
+        ]
+        if self.nip:
+            given.append("invalid_nip")
+        if self.dates or self.timestamps or self.date_order:
+            given.append("invalid_date")
+        if self.amounts:
+            given += ["invalid_amount", "negative_amount"]
+        return frozenset(given)
 
 
 _LIST_FIELDS = ("nip", "dates", "timestamps", "amounts", "optional")
@@ -125,7 +143,14 @@ def _load_contracts(path: Path) -> dict[str, RawContract]:
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(spec, dict):
         raise QualityConfigError(f"{path}: expected a mapping of raw tables")
-    return {table: _contract(table, body or {}) for table, body in spec.items()}
+    contracts = {table: _contract(table, body or {}) for table, body in spec.items()}
+    for table, contract in contracts.items():
+        if stray := unlisted(contract.reasons):
+            raise QualityConfigError(
+                f"raw_contracts.yml: {table}: reasons {stray} are not in the quarantine reason"
+                " list (dbt_project/seeds/quarantine_reasons.csv); add them there"
+            )
+    return contracts
 
 
 def raw_contracts() -> dict[str, RawContract]:

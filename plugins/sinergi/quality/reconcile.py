@@ -8,6 +8,11 @@ them; this module gives each such row its place in `quarantine.records`
 record (same source, entity, batch and record hash). A staging row is tied
 to its raw row by `_record_hash` when staging carries it, else by batch and
 the record itself (jsonb equality).
+
+Reasons are copied as dbt words them. One outside the quarantine reason list
+(dbt_project/seeds/quarantine_reasons.csv) is still quarantined, never
+refused: the night goes on, a warning is logged and the reconciliation
+result names it (`unlisted_reasons`), so the list gets its new row.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from sinergi.domain.reasons import unlisted
 from sinergi.quality.config import RawContract
 from sinergi.quality.discovery import StagingModel
 from sinergi.quality.results import CheckResult
@@ -71,7 +77,7 @@ def quarantine_staging_invalid(
         " and q.entity = {entity} and q.batch_id = s._batch_id"
         " and q.record_hash = s._record_hash)"
         " on conflict (source, entity, batch_id, record_hash, detected_by)"
-        " where record_hash is not null do nothing"
+        " where record_hash is not null do nothing returning reason"
     ).format(
         source=sql.Literal(model.source),
         entity=sql.Literal(model.entity),
@@ -79,9 +85,22 @@ def quarantine_staging_invalid(
         detected_by=sql.Literal(f"dbt:{model.name}"),
         rows=staging_rows(model),
     )
-    inserted = max(conn.execute(statement).rowcount, 0)
+    inserted = _insert_noting_reasons(conn, statement, model.name)
     log.info("quarantine from %s: %d new rows", model.name, inserted)
     return inserted
+
+
+def _insert_noting_reasons(conn: psycopg.Connection, statement: sql.Composed, by: str) -> int:
+    """Run an `insert ... returning reason`; warn about reasons outside the list. Rows."""
+    reasons = [reason for (reason,) in conn.execute(statement).fetchall()]
+    if stray := unlisted(reasons):
+        log.warning(
+            "%s quarantined records with reasons %s, which are not in the quarantine reason list"
+            " (dbt_project/seeds/quarantine_reasons.csv): kept in quarantine, add them there",
+            by,
+            stray,
+        )
+    return len(reasons)
 
 
 @dataclass(frozen=True)
@@ -136,14 +155,14 @@ def quarantine_candidates(
         " and q.entity = {entity} and q.batch_id = c.batch_id"
         " and q.record_hash = c.record_hash)"
         " on conflict (source, entity, batch_id, record_hash, detected_by)"
-        " where record_hash is not null do nothing"
+        " where record_hash is not null do nothing returning reason"
     ).format(
         source=sql.Literal(model.source),
         entity=sql.Literal(model.entity),
         detected_by=sql.Literal(f"dbt:{candidates.name}"),
         rows=candidate_rows(candidates, model),
     )
-    inserted = max(conn.execute(statement).rowcount, 0)
+    inserted = _insert_noting_reasons(conn, statement, candidates.name)
     log.info("quarantine from %s (%s): %d new rows", candidates.name, model.raw_table, inserted)
     return inserted
 
@@ -236,6 +255,11 @@ def reconcile(
     row = conn.execute(query).fetchone()
     assert row is not None
     raw_rows, staged, kept, quarantined, quarantined_but_kept, refused_loose, untied = row
+    reasons = conn.execute(
+        "select distinct reason from quarantine.records"
+        " where source = %s and entity = %s and released_at is null",
+        (model.source, model.entity),
+    ).fetchall()
     figures = {
         "raw_rows": raw_rows,
         "staged_rows": staged,
@@ -246,6 +270,8 @@ def reconcile(
         "refused_not_quarantined": refused_loose,
         "untied_to_raw": untied,
     }
+    # informational: an unlisted reason is kept in quarantine and never fails the balance
+    stray = unlisted(reason for (reason,) in reasons)
     problems = quarantined_but_kept + refused_loose + untied
     return CheckResult(
         suite=SUITE,
@@ -255,5 +281,9 @@ def reconcile(
         column=model.raw_table,
         observed_value=figures,
         unexpected_count=problems,
-        details={"staging_model": f"{model.schema}.{model.name}", **figures},
+        details={
+            "staging_model": f"{model.schema}.{model.name}",
+            **figures,
+            **({"unlisted_reasons": stray} if stray else {}),
+        },
     )

@@ -23,7 +23,10 @@ typed as materialized (
         lower(replace({{ text_field('jenis_kompetensi') }}, ' ', '_')) as jenis_kompetensi,
         {{ parse_number("record -> 'level_standar'", 'integer') }} as level_standar,
         {{ parse_number("record -> 'level_hasil'", 'integer') }} as level_hasil,
-        {{ parse_date("record ->> 'tanggal_asesmen'") }} as tanggal_asesmen
+        {{ parse_date("record ->> 'tanggal_asesmen'") }} as tanggal_asesmen,
+        {{ text_field('level_standar') }} as level_standar_text,
+        {{ text_field('level_hasil') }} as level_hasil_text,
+        {{ text_field('tanggal_asesmen') }} as tanggal_asesmen_text
     from source
 ),
 
@@ -46,12 +49,18 @@ validated as materialized (
         level_hasil,
         tanggal_asesmen,
         case
-            when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
-            when instansi_asal is null then 'instansi_missing'
-            when jabatan is null then 'jabatan_missing'
+            -- a required column of the file-drop contract is empty: ingestion's word for it
             when
-                jenis_kompetensi is null
-                or jenis_kompetensi not in ('teknis', 'manajerial', 'sosial_kultural')
+                nip is null
+                or instansi_asal is null
+                or jabatan is null
+                or jenis_kompetensi is null
+                or level_standar_text is null
+                or level_hasil_text is null
+                or tanggal_asesmen_text is null
+                then 'missing_required'
+            when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
+            when jenis_kompetensi not in ('teknis', 'manajerial', 'sosial_kultural')
                 then 'unknown_jenis_kompetensi'
             when level_standar is null or level_standar not between 1 and 5
                 then 'invalid_level'

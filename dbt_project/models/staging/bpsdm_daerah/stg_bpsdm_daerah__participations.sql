@@ -32,6 +32,7 @@ typed as materialized (
         record ->> 'tanggal_mulai' as tanggal_mulai_text,
         record ->> 'tanggal_selesai' as tanggal_selesai_text,
         {{ parse_number("record -> 'jp'") }} as jp,
+        {{ text_field('jp') }} as jp_text,
         lower({{ text_field('hasil') }}) as hasil_text,
         {{ text_field('sumber_dana') }} as sumber_dana_text,
         {{ normalise_funding_source("record ->> 'sumber_dana'") }} as sumber_dana,
@@ -68,6 +69,7 @@ renamed as (
         tanggal_mulai_text,
         tanggal_selesai_text,
         jp,
+        jp_text,
         case
             when hasil_text is null then null
             when hasil_text ~ 'tidak|gagal|belum' then 'tidak_lulus'
@@ -90,15 +92,21 @@ validated as materialized (
     select
         renamed.*,
         case
+            -- a required column of the file-drop contract is empty: ingestion's word for it
+            when
+                renamed.nip is null
+                or renamed.instansi_asal is null
+                or (renamed.nama_pelatihan is null and renamed.kode_pelatihan is null)
+                or renamed.jenis_pelatihan_text is null
+                or nullif(btrim(renamed.tanggal_mulai_text), '') is null
+                or renamed.jp_text is null
+                then 'missing_required'
             when {{ nip_invalid_reason('nip') }} is not null then 'invalid_nip'
-            when renamed.instansi_asal is null then 'instansi_missing'
-            when renamed.nama_pelatihan is null and renamed.kode_pelatihan is null then 'pelatihan_missing'
-            when renamed.jenis_pelatihan_text is null then 'jenis_pelatihan_missing'
             when renamed.tanggal_mulai is null then 'invalid_date'
             when renamed.tanggal_selesai is null and renamed.tanggal_selesai_text is not null
                 then 'invalid_date'
             when renamed.tanggal_selesai < renamed.tanggal_mulai then 'invalid_date'
-            when renamed.jp is null then 'negative_jp'
+            when renamed.jp is null then 'invalid_jp'
             when renamed.jp < 0 then 'negative_jp'
             when renamed.hasil is null and renamed.hasil_text is not null then 'unknown_hasil'
             when

@@ -43,9 +43,10 @@ validated as materialized (
                 or jenis_pelatihan not in (select s.jenis_pelatihan from {{ ref('training_kinds') }} as s)
                 then 'unknown_jenis_pelatihan'
             when rencana_peserta is null or rencana_peserta < 0 then 'invalid_count'
-            when rencana_jp is null or rencana_jp < 0 then 'negative_jp'
-            when rencana_anggaran_idr is null or rencana_anggaran_idr < 0
-                then 'negative_amount'
+            when rencana_jp is null then 'invalid_jp'
+            when rencana_jp < 0 then 'negative_jp'
+            when rencana_anggaran_idr is null then 'invalid_amount'
+            when rencana_anggaran_idr < 0 then 'negative_amount'
             when {{ is_unknown_instansi_code('instansi_kode') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed

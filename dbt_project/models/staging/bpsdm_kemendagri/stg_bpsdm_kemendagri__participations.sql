@@ -51,7 +51,7 @@ validated as materialized (
                 then 'unknown_pelapor'
             when jp_diakui < 0 then 'negative_jp'
             when jp_diakui is null and jsonb_typeof(jp_diakui_raw) not in ('null')
-                then 'negative_jp'
+                then 'invalid_jp'
             when {{ is_unknown_instansi_code('instansi_asal_kode') }} then 'unknown_instansi'
         end as invalid_reason
     from renamed

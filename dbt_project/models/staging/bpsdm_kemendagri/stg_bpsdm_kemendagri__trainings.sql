@@ -57,7 +57,8 @@ validated as materialized (
                 then 'unknown_kategori_pembelajaran'
             when tanggal_mulai is null then 'invalid_date'
             when tanggal_selesai < tanggal_mulai then 'invalid_date'
-            when jp is null or jp < 0 then 'negative_jp'
+            when jp is null then 'invalid_jp'
+            when jp < 0 then 'negative_jp'
             when kuota_peserta < 0 or kuota_daerah < 0 then 'invalid_count'
             when {{ is_unknown_instansi_code('penyelenggara_kode') }} then 'unknown_instansi'
         end as invalid_reason
