@@ -23,6 +23,10 @@ class Messiness:
     drift_rate: float = 0.02  # a record has an extra field or misses an optional one
     file_share: float = 0.3  # share of regionally hosted participations reported by file only
     broken_file_rate: float = 0.02  # extra unreadable files per region-month folder
+    # extra API records per valid record with one of the rarer defects: every other
+    # quarantine reason (a missing key, an unknown code or institution, a non-object
+    # element...; simulator/defects.py). Off by default: real sources send them seldom.
+    rare_fault_rate: float = 0.0
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():

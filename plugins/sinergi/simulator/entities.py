@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from sinergi.simulator import rand
+from sinergi.simulator.defects import REASONS, UNKNOWN_INSTANSI, break_record, rare_reason_index
 from sinergi.simulator.institutions import CENTRAL
 from sinergi.simulator.nip import mangle
 from sinergi.simulator.streams import Chunk, Stream
@@ -63,19 +64,7 @@ PARTICIPATION_JSON = (
     '"pelapor":"%s","hasil":"%s","jp_diakui":%d,%s"modified_at":"%sZ"}'
 )
 TRAINING_BLOCK = 4096  # catalogue entries per chunk (a national month announces ~45k)
-
-# Why an injected record is invalid, per entity (index = Activity.junk_reason).
-REASONS: dict[str, tuple[str, ...]] = {
-    "asn": ("invalid_nip", "invalid_date"),
-    "trainings": ("invalid_date", "negative_jp"),
-    "participations": ("invalid_nip", "negative_jp", "unknown_training"),
-    "certifications": ("invalid_nip", "invalid_date", "unknown_instansi"),
-    "competency_assessments": ("invalid_nip", "invalid_date", "invalid_level"),
-    "completions": ("invalid_nip", "negative_duration"),
-    "development_plans": ("negative_amount", "unknown_instansi"),
-    "budgets": ("negative_amount",),
-}
-UNKNOWN_INSTANSI = ("99.99", "KL-999", "00")
+# Why an injected record is invalid (index = Activity.junk_reason): REASONS, in defects.py.
 
 
 def impossible_date(year: int, how: int) -> str:
@@ -94,6 +83,18 @@ def training_code(period: int, host: int, number: int) -> str:
 
 def _dumps(value: str) -> str:
     return json.dumps(value)
+
+
+def with_rare_defects(entity: str, records: list, codes: np.ndarray, hows: np.ndarray) -> list:
+    """The encoded records (bytes or str, in place), those whose code names a rare
+    defect broken by it (simulator/defects.py); rare rows are few, so per record."""
+    first = len(REASONS[entity])
+    for i in np.flatnonzero(codes >= first).tolist():
+        reason = rare_reason_index(entity, int(codes[i]))
+        assert reason is not None
+        broken = break_record(entity, reason, records[i], int(hows[i]))
+        records[i] = broken if isinstance(records[i], bytes) else broken.decode()
+    return records
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,17 @@ class Sources:
             order = gen.permutation(len(who))
             reasons = np.concatenate([np.full(size, -1), reason])[order]
             hows = np.concatenate([np.zeros(size, np.int64), how])[order]
-            return who[order], junk[order], reasons, hows, np.full(len(who), -1)
+            who, junk = who[order], junk[order]
+            rare_src, rare_reason, rare_how = world.rare_junk("asn", size, block)
+            if len(rare_src):  # shuffled in with their own generator: none, nothing moves
+                mix = rand.rng(world.seed, "asn-rare-order", block).permutation(
+                    len(who) + len(rare_src)
+                )
+                who = np.concatenate([who, rare_src])[mix]
+                junk = np.concatenate([junk, np.ones(len(rare_src), bool)])[mix]
+                reasons = np.concatenate([reasons, rare_reason])[mix]
+                hows = np.concatenate([hows, rare_how])[mix]
+            return who, junk, reasons, hows, np.full(len(who), -1)
         who, job, _, _ = world.job_changes(period, block)
         none = np.zeros(len(who), bool)
         return who, none, np.full(len(who), -1), np.zeros(len(who), np.int64), job
@@ -257,7 +268,7 @@ class Sources:
                 parts.append('"eselon":null')
             parts.append(f'"updated_at":"{stamps[i]}"}}')
             out.append(",".join(parts).encode())
-        return out
+        return with_rare_defects("asn", out, np.where(junk, reason, -1), how)
 
     # ----------------------------------------------------------- trainings
     def training_junk(self, period: int) -> tuple[np.ndarray, ...]:
@@ -265,7 +276,8 @@ class Sources:
         gen = rand.rng(self.world.seed, "training-junk", period)
         valid = int(self.world.training_counts[period + 1].sum()) if period + 1 < N_PERIODS else 0
         _, reason, how = self.world._junk(gen, valid, 2)
-        return reason, how
+        _, rare_reason, rare_how = self.world.rare_junk("trainings", valid, period)
+        return np.concatenate([reason, rare_reason]), np.concatenate([how, rare_how])
 
     @cached_property
     def trainings(self) -> Stream:
@@ -343,6 +355,7 @@ class Sources:
             starts, ends = iso_days(d["start"]), iso_days(d["end"])
         reason, how = self.training_junk(period)
         year = period_year_month(start_period)[0]
+        first_junk = len(out)
         for k, j in enumerate(junk.tolist()):
             r, h = int(reason[j]), int(how[j])
             kind = TRAINING_KINDS[int(d["kind"][k])] if n_valid else TRAINING_KINDS[5]
@@ -366,6 +379,7 @@ class Sources:
                     stamp=stamps[len(host) + k],
                 )
             )
+        out[first_junk:] = with_rare_defects("trainings", out[first_junk:], reason[junk], how[junk])
         return out
 
     def _training_json(self, *, code, name, kind, mode, category, host, host_name, start, end,
@@ -489,7 +503,8 @@ class Sources:
             iso_ms(ts, zone=False),
             strict=True,
         )
-        return Chunk.from_text(list(map(PARTICIPATION_JSON.__mod__, columns)))
+        records = list(map(PARTICIPATION_JSON.__mod__, columns))
+        return Chunk.from_text(with_rare_defects("participations", records, junk_reason, junk_how))
 
     # ------------------------------------------------------ certifications
     def activity_rows(
@@ -542,7 +557,7 @@ class Sources:
                     f'"modified_at":"{stamps[i]}"}}'
                 ).encode()
             )
-        return out
+        return with_rare_defects("certifications", out, reason, how)
 
     # --------------------------------------------------------- assessments
     def assessment_rows(self, period: int, block: int) -> tuple[np.ndarray, ...]:
@@ -585,7 +600,7 @@ class Sources:
                     f'"modified_at":"{stamps[i]}"}}'
                 ).encode()
             )
-        return out
+        return with_rare_defects("competency_assessments", out, reason, how)
 
     # --------------------------------------------------------- completions
     @cached_property
@@ -623,7 +638,7 @@ class Sources:
             if drift[i] == 0:
                 parts.append('"platform":"mobile"')
             out.append((",".join(parts) + "}").encode())
-        return out
+        return with_rare_defects("completions", out, reason, how)
 
     # ------------------------------------------------ small yearly tables
     def plan_table(self, year: int) -> dict[str, np.ndarray]:
@@ -639,6 +654,10 @@ class Sources:
         jp = people * np.array([k.jp[0] for k in TRAINING_KINDS])[kind]
         budget = np.round(people * (1.5e6 + 3e6 * gen.random(len(inst))) / 1000) * 1000
         src, reason, how = world._junk(gen, len(inst), 2)
+        rare_src, rare_reason, rare_how = world.rare_junk("development_plans", len(inst), year)
+        src = np.concatenate([src, rare_src])
+        reason = np.concatenate([reason, rare_reason])
+        how = np.concatenate([how, rare_how])
         return {
             "inst": np.concatenate([inst, inst[src]]),
             "kind": np.concatenate([kind, kind[src]]),
@@ -674,29 +693,43 @@ class Sources:
                     f'"rencana_anggaran_idr":{budget},"modified_at":"{stamps[i]}"}}'
                 ).encode()
             )
-        return out
+        return with_rare_defects("development_plans", out, t["reason"], t["how"])
+
+    def standard_rows(self) -> tuple[np.ndarray, ...]:
+        """(job, competency type, reason, how) of the served standards: one per job and
+        type, then copies with a rare defect (ids `STD-<job>-<type>-X<n>`)."""
+        job = np.repeat(np.arange(len(JOBS)), len(COMPETENCY_TYPES))
+        ctype = np.tile(np.arange(len(COMPETENCY_TYPES)), len(JOBS))
+        src, reason, how = self.world.rare_junk("competency_standards", len(job), 0)
+        return (
+            np.concatenate([job, job[src]]),
+            np.concatenate([ctype, ctype[src]]),
+            np.concatenate([np.full(len(job), -1), reason]),
+            np.concatenate([np.zeros(len(job), np.int64), how]),
+        )
 
     @cached_property
     def competency_standards(self) -> Stream:
         counts = np.zeros((N_PERIODS, 1), dtype=np.int64)
-        counts[0, 0] = len(JOBS) * len(COMPETENCY_TYPES)
+        counts[0, 0] = len(self.standard_rows()[0])
         return Stream("bpsdm_kemendagri.competency_standards", counts, self._build_standards, 1)
 
     def _build_standards(self, period: int, block: int, ts: np.ndarray) -> list[bytes]:
-        job = np.repeat(np.arange(len(JOBS)), len(COMPETENCY_TYPES))
-        ctype = np.tile(np.arange(len(COMPETENCY_TYPES)), len(JOBS))
+        job, ctype, reason, how = self.standard_rows()
         level = self.world.standard_level(job, ctype)
         stamps = iso_ms(ts)
-        return [
+        out = [
             (
-                f'{{"standar_id":"STD-{j:02d}-{c}","jabatan":"{JOBS[j][0]}",'
+                f'{{"standar_id":"STD-{j:02d}-{c}{"" if r < 0 else f"-X{i}"}",'
+                f'"jabatan":"{JOBS[j][0]}",'
                 f'"jenis_kompetensi":"{COMPETENCY_TYPES[c]}","level_standar":{lv},'
                 f'"modified_at":"{stamps[i]}"}}'
             ).encode()
-            for i, (j, c, lv) in enumerate(
-                zip(job.tolist(), ctype.tolist(), level.tolist(), strict=True)
+            for i, (j, c, lv, r) in enumerate(
+                zip(job.tolist(), ctype.tolist(), level.tolist(), reason.tolist(), strict=True)
             )
         ]
+        return with_rare_defects("competency_standards", out, reason, how)
 
     def budget_table(self, year: int) -> dict[str, np.ndarray]:
         """Competency-development budgets per institution and funding source for a year."""
@@ -716,7 +749,7 @@ class Sources:
         realisasi = np.round(pagu * (0.55 + 0.43 * gen.random(len(inst)))).astype(np.int64)
         src, reason, _ = world._junk(gen, len(inst), 1)
         n = len(inst)
-        return {
+        table = {
             "inst": np.concatenate([inst, inst[src]]),
             "source": np.concatenate([source, source[src]]),
             "pagu": np.concatenate([pagu, -pagu[src]]),
@@ -725,8 +758,26 @@ class Sources:
                 np.concatenate([size, size[src]]) * (0.3 + 0.6 * gen.random(n + len(src)))
             ).astype(np.int64),
             "reason": np.concatenate([np.full(n, -1), reason]),
+            "how": np.zeros(n + len(src), dtype=np.int64),
             "u": gen.random((n + len(src), 5)),
         }
+        rare_src, rare_reason, rare_how = world.rare_junk("budgets", n, year)
+        if len(rare_src):  # copies of valid rows, drawn apart: none, nothing changes
+            more = rand.rng(world.seed, "budgets-rare", year)
+            extra = {
+                "inst": inst[rare_src],
+                "source": source[rare_src],
+                "pagu": pagu[rare_src],
+                "realisasi": realisasi[rare_src],
+                "people": np.round(
+                    size[rare_src] * (0.3 + 0.6 * more.random(len(rare_src)))
+                ).astype(np.int64),
+                "reason": rare_reason,
+                "how": rare_how,
+                "u": more.random((len(rare_src), 5)),
+            }
+            table = {k: np.concatenate([v, extra[k]]) for k, v in table.items()}
+        return table
 
     @cached_property
     def budgets(self) -> Stream:
@@ -762,7 +813,7 @@ class Sources:
                     f'"target_peserta":{int(t["people"][i])}}}'
                 ).encode()
             )
-        return out
+        return with_rare_defects("budgets", out, t["reason"], t["how"])
 
 
 FUNDING_KEYS = ("APBN", "APBD", "BLU", "PNBP")

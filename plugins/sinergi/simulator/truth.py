@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sinergi.simulator import landing
+from sinergi.simulator.defects import entity_reasons
 from sinergi.simulator.entities import (
     BUDGET_PERIODS,
     DUP,
@@ -25,7 +26,6 @@ from sinergi.simulator.entities import (
     HOST,
     JUNK,
     PLAN_PERIODS,
-    REASONS,
     UPDATE,
     Sources,
 )
@@ -63,9 +63,15 @@ DEFINITIONS: dict[str, str] = {
     "is negative (negative_amount); a competency level is outside 1-5 (invalid_level); a "
     "training code/name+start date matches no training (unknown_training); an instansi code "
     "is not a known region or K/L code (unknown_instansi); a required file column is empty "
-    "(missing_required). Each injected invalid record has exactly one defect; precedence if "
-    "several are found: missing_required, invalid_nip, invalid_date, negative_*, "
-    "invalid_level, unknown_*.",
+    "(missing_required). With rare_fault_rate > 0, also every other quarantine reason "
+    "(dbt_project/seeds/quarantine_reasons.csv, simulator/defects.py RARE_REASONS): a key or "
+    "required field missing (<field>_missing, instansi_missing), a code outside its list "
+    "(unknown_<field>), JP or an amount unreadable (invalid_jp, invalid_amount), a negative "
+    "count (invalid_count), a year or epoch out of range (invalid_date), a valid NIP no SIASN "
+    "record holds (unknown_asn), and API elements ingestion refuses before raw ('not a JSON "
+    "object', 'contains a NUL character'). Each injected invalid record has exactly one "
+    "defect; precedence if several are found: missing_required, invalid_nip, invalid_date, "
+    "negative_*, invalid_level, unknown_*.",
     "participation": "One (nip, kode_pelatihan) pair, counted once across its reports: the "
     "bpsdm_kemendagri API (pelapor penyelenggara or asal, latest version per partisipasi_id) "
     "and bpsdm_daerah participation files (host's and origin's folders). File rows without a "
@@ -181,7 +187,7 @@ class TruthBuilder:
     def _asn(self, block: int) -> np.ndarray:
         who, junk, reason, _, _ = self.s.asn_rows(0, block)
         vis = self._visible("siasn.asn", 0, block)
-        self._count_invalid("siasn.asn", REASONS["asn"], reason[junk & vis])
+        self._count_invalid("siasn.asn", entity_reasons("asn"), reason[junk & vis])
         visible = np.zeros(self.w.asn_core(block).size, dtype=bool)
         visible[who[~junk & vis]] = True
         return visible
@@ -207,7 +213,9 @@ class TruthBuilder:
             reasons = self.w.participations(period, block).junk_reason
             junk_vis = rows.tidx[(rows.role == JUNK) & vis]
             self._count_invalid(
-                "bpsdm_kemendagri.participations", REASONS["participations"], reasons[junk_vis]
+                "bpsdm_kemendagri.participations",
+                entity_reasons("participations"),
+                reasons[junk_vis],
             )
             self._participation_files(period, block, initial, best)
             prev = (period, best)
@@ -260,7 +268,7 @@ class TruthBuilder:
             src, reason, _ = self.s.activity_rows(act, "completion-order", period, block)
             ts = self.s.streams[name].chunk_timestamps(period, block)
             vis = ts <= self.clock
-            self._count_invalid(name, REASONS["completions"], reason[(reason >= 0) & vis])
+            self._count_invalid(name, entity_reasons("completions"), reason[(reason >= 0) & vis])
             ok = (reason < 0) & vis
             wib_year = (ts[ok] + WIB_OFFSET_MS).astype("datetime64[ms]").astype("datetime64[Y]")
             years = wib_year.astype(np.int64) + 1970
@@ -279,7 +287,7 @@ class TruthBuilder:
             act = self.w.certifications(period, block)
             src, reason, _ = self.s.activity_rows(act, "certification-order", period, block)
             vis = self._visible(name, period, block)
-            self._count_invalid(name, REASONS["certifications"], reason[(reason >= 0) & vis])
+            self._count_invalid(name, entity_reasons("certifications"), reason[(reason >= 0) & vis])
             ok = src[(reason < 0) & vis]
             year = str(period_year_month(period)[0])
             for i in ok.tolist():
@@ -295,7 +303,7 @@ class TruthBuilder:
             c = act.columns
             src, reason, _ = self.s.assessment_rows(period, block)
             vis = self._visible(name, period, block)
-            reasons = REASONS["competency_assessments"]
+            reasons = entity_reasons("competency_assessments")
             self._count_invalid(name, reasons, reason[(reason >= 0) & vis])
             ok = list(src[(reason < 0) & vis].tolist())
             rows = landing.assessment_file_rows(self.s, period, block)
@@ -318,11 +326,20 @@ class TruthBuilder:
 
     # ------------------------------------------------------ small tables
     def small_tables(self) -> dict[str, Any]:
+        self._standards()
         return {
             "budgets": self._budgets(),
             "development_plans": self._plans(),
             "trainings": self._trainings(),
         }
+
+    def _standards(self) -> None:
+        """Standards carry defects only with rare_fault_rate (and have no figures of their own)."""
+        name = "bpsdm_kemendagri.competency_standards"
+        reason = self.s.standard_rows()[2]
+        vis = self._visible(name, 0, 0)
+        defective = (reason >= 0) & vis
+        self._count_invalid(name, entity_reasons("competency_standards"), reason[defective])
 
     def _budgets(self) -> dict[str, Any]:
         by_source = _Acc()
@@ -331,7 +348,9 @@ class TruthBuilder:
         for period, year in BUDGET_PERIODS.items():
             t = self.s.budget_table(year)
             vis = self._visible(name, period, 0)
-            self._count_invalid(name, REASONS["budgets"], t["reason"][(t["reason"] >= 0) & vis])
+            self._count_invalid(
+                name, entity_reasons("budgets"), t["reason"][(t["reason"] >= 0) & vis]
+            )
             for i in np.flatnonzero((t["reason"] < 0) & vis).tolist():
                 source = FUNDING_KEYS[int(t["source"][i])]
                 key = f"{source}|{year}"
@@ -353,7 +372,7 @@ class TruthBuilder:
         for period, year in PLAN_PERIODS.items():
             t = self.s.plan_table(year)
             vis = self._visible(name, period, 0)
-            reasons = REASONS["development_plans"]
+            reasons = entity_reasons("development_plans")
             self._count_invalid(name, reasons, t["reason"][(t["reason"] >= 0) & vis])
             ok = (t["reason"] < 0) & vis
             totals.add(str(year), "rows", int(ok.sum()))
@@ -374,7 +393,7 @@ class TruthBuilder:
             for k in details["kind"][vis[:n_valid]].tolist():
                 by_kind.add(year, TRAINING_KINDS[k].code)
             reason, _ = self.s.training_junk(period)
-            self._count_invalid(name, REASONS["trainings"], reason[vis[n_valid:]])
+            self._count_invalid(name, entity_reasons("trainings"), reason[vis[n_valid:]])
         return {"valid_by_year_kind": by_kind.out()}
 
     # ------------------------------------------------------------- output

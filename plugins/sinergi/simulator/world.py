@@ -23,6 +23,7 @@ import numpy as np
 
 from sinergi.simulator import rand
 from sinergi.simulator.config import WorldConfig
+from sinergi.simulator.defects import RARE_REASONS, REASONS
 from sinergi.simulator.institutions import CENTRAL, PROVINCE, REGENCY, build_institutions
 from sinergi.simulator.nip import birth_and_gender, birth_yyyymmdd, pns_nip, pppk_number
 from sinergi.simulator.timeline import N_PERIODS, PERIOD_START_DAY, period_year_month
@@ -449,7 +450,34 @@ class World:
             "drift_u": gen.random(n),
             "file_u": gen.random(n),
         }
-        return Activity(owner, columns, *self._junk(gen, n, 3))
+        return Activity(owner, columns, *self._defects("participations", gen, n, period, block))
+
+    def _defects(
+        self, entity: str, gen: np.random.Generator, n: int, *keys: int
+    ) -> tuple[np.ndarray, ...]:
+        """(src, reason, how) of a chunk's invalid records: the common defects, then the rare."""
+        common = self._junk(gen, n, len(REASONS[entity]))
+        rare = self.rare_junk(entity, n, *keys)
+        return tuple(np.concatenate(pair) for pair in zip(common, rare, strict=True))
+
+    def rare_junk(self, entity: str, n: int, *keys: int) -> tuple[np.ndarray, ...]:
+        """(src, reason, how) of records with a rare defect, at `rare_fault_rate` per record.
+
+        Drawn from their own generator, so a world without them is unchanged.
+        Reasons take turns from a random start (every one appears once a few
+        are drawn), codes after the entity's common ones; each copies a
+        distinct valid record while there are enough, so no two are equal.
+        """
+        rate = self.mess.rare_fault_rate
+        empty = np.zeros(0, dtype=np.int64)
+        if rate <= 0 or n == 0 or not RARE_REASONS[entity]:
+            return empty, empty, empty
+        gen = rand.rng(self.seed, f"rare-{entity}", *keys)
+        count = int(gen.binomial(n, rate))
+        kinds = len(RARE_REASONS[entity])
+        reason = len(REASONS[entity]) + (int(gen.integers(0, kinds)) + np.arange(count)) % kinds
+        src = gen.permutation(n)[:count] if count <= n else gen.integers(0, n, count)
+        return src.astype(np.int64), reason.astype(np.int64), gen.integers(0, 1 << 20, count)
 
     def _junk(self, gen: np.random.Generator, n: int, reasons: int) -> tuple[np.ndarray, ...]:
         """Invalid records to add to a chunk: each copies a valid one and breaks one thing."""
@@ -480,7 +508,7 @@ class World:
             "kompeten": gen.random(n) < np.where(self.inst.is_dob[asn.inst[owner]], 0.6, 0.8),
             "drift_u": gen.random(n),
         }
-        return Activity(owner, columns, *self._junk(gen, n, 3))
+        return Activity(owner, columns, *self._defects("certifications", gen, n, period, block))
 
     def assessments(self, period: int, block: int) -> Activity:
         return self._activity_cache.get(
@@ -506,7 +534,8 @@ class World:
             "drift_u": gen.random(n),
             "file_u": gen.random(n),
         }
-        return Activity(owner, columns, *self._junk(gen, n, 3))
+        defects = self._defects("competency_assessments", gen, n, period, block)
+        return Activity(owner, columns, *defects)
 
     def standard_level(self, job: np.ndarray, ctype: np.ndarray) -> np.ndarray:
         """The job's required level per competency type (the competency_standards table)."""
@@ -532,7 +561,7 @@ class World:
             "score": 60 + np.floor(gen.random(n) * 41).astype(np.int64),
             "drift_u": gen.random(n),
         }
-        return Activity(owner, columns, *self._junk(gen, n, 2))
+        return Activity(owner, columns, *self._defects("completions", gen, n, period, block))
 
     def job_changes(self, period: int, block: int) -> tuple[np.ndarray, ...]:
         """ASN of a block whose job changes in `period`, with their new job columns."""
