@@ -3,10 +3,12 @@
 The reasons each layer emits are found where they are written: the literals
 of dbt staging's `invalid_reason` CASE and of `int_quarantine_candidates`,
 the reasons the GX raw contracts give (expectations/raw_contracts.yml), and
-ingestion's Python. Every one must be listed, every listed one must be
-emitted somewhere, and the seed's `detected_by` must name exactly the layers
-that emit it. dbt checks `invalid_reason` against the seed with relationships
-tests that warn: an unlisted reason is quarantined, it never stops a build.
+ingestion's `IngestionReason` type (plugins/sinergi/ingestion/reasons.py),
+which mypy holds every reason ingestion gives to. Every one must be listed,
+every listed one must be emitted somewhere, and the seed's `detected_by` must
+name exactly the layers that emit it. dbt checks `invalid_reason` against the
+seed with relationships tests that warn: an unlisted reason is quarantined, it
+never stops a build.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 import yaml
 
 from sinergi.domain import reasons
+from sinergi.ingestion.raw_loader import QuarantinedRecord
+from sinergi.ingestion.reasons import IngestionReason
+from sinergi.ingestion.reasons import ingestion_reasons as ingestion_reason_codes
 from sinergi.paths import project_dir
 from sinergi.quality import config as quality_config
 from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE, QualityConfigError
@@ -80,32 +86,19 @@ def raw_contract_reasons() -> dict[str, set[str]]:
 
 
 def ingestion_reasons() -> set[str]:
-    """Reasons ingestion writes: `QuarantinedRecord(key, "<reason>", ...)` and the
-    `("<reason>", detail)` pairs the file-drop row checks return."""
-    found: set[str] = set()
-    checks = {"row_problem", "_number_problem"}
-    seen_checks: set[str] = set()
+    """The reasons ingestion gives: its `IngestionReason` type, which mypy holds every
+    `QuarantinedRecord` and file-drop row check to (so no code path can give another),
+    each still written somewhere in the package's code."""
+    declared = set(ingestion_reason_codes())
+    written: set[str] = set()
     for path in sorted(INGESTION.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "QuarantinedRecord"
-                and len(node.args) > 1
-                and isinstance(node.args[1], ast.Constant)
-            ):
-                found.add(node.args[1].value)
-            if isinstance(node, ast.FunctionDef) and node.name in checks:
-                seen_checks.add(node.name)
-                for ret in ast.walk(node):
-                    if (
-                        isinstance(ret, ast.Return)
-                        and isinstance(ret.value, ast.Tuple)
-                        and isinstance(ret.value.elts[0], ast.Constant)
-                    ):
-                        found.add(ret.value.elts[0].value)
-    assert seen_checks == checks, "the file-drop row checks moved: update this scan"
-    return found
+        if path.name == "reasons.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                written.add(node.value)
+    assert sorted(declared - written) == [], "in IngestionReason, but ingestion never gives it"
+    return declared
 
 
 def emitted_by_layer() -> dict[str, set[str]]:
@@ -141,8 +134,21 @@ def test_the_scans_find_what_they_look_for() -> None:
     assert "unknown_instansi" in staging_reasons()
     assert "stg_siasn__asns" in staging_reasons()["unknown_instansi"]
     assert intermediate_reasons() == {"unknown_instansi", "unknown_training", "unknown_asn"}
-    assert {"missing_required", "invalid_jp", "not a JSON object"} <= ingestion_reasons()
+    assert {"missing_required", "field_too_large", "not_json_object"} <= ingestion_reasons()
     assert "bpsdm_daerah__participations" in raw_contract_reasons()["missing_required"]
+
+
+def test_ingestion_gives_reasons_only_through_its_reason_type() -> None:
+    """What makes `IngestionReason` the whole of ingestion's reasons: ingestion writes
+    quarantine in one place (`Batch.quarantine`), from `QuarantinedRecord`s whose reason
+    is typed with it, so mypy refuses any other string wherever the reason comes from."""
+    assert get_type_hints(QuarantinedRecord)["reason"] == IngestionReason
+    writers = [
+        path.name
+        for path in sorted(INGESTION.glob("*.py"))
+        if "into quarantine." in path.read_text(encoding="utf-8")
+    ]
+    assert writers == ["raw_loader.py"], "ingestion writes quarantine elsewhere: type it too"
 
 
 def test_raw_rules_give_only_the_reasons_their_contract_declares() -> None:
@@ -204,12 +210,19 @@ def seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_loader_reads_codes_labels_and_layers() -> None:
     listed = reasons.quarantine_reasons()
-    assert listed["unknown_instansi"].detected_by == ("staging", "intermediate")
+    assert listed["unknown_instansi"].detected_by == ("ingestion", "staging", "intermediate")
     assert listed["unknown_instansi"].keterangan == "Instansi tidak dikenal."
     assert reasons.unlisted(["invalid_nip", "brand_new", "brand_new", "also_new"]) == [
         "also_new",
         "brand_new",
     ]
+
+
+def test_rows_written_before_the_codes_still_count_as_listed() -> None:
+    """Older quarantine rows keep ingestion's former free text: never reported unlisted."""
+    assert set(reasons.FORMER_CODES.values()) <= set(reasons.quarantine_reasons())
+    assert reasons.unlisted(["not a JSON object", "contains a NUL character"]) == []
+    assert not set(reasons.FORMER_CODES) & set(reasons.quarantine_reasons())
 
 
 @pytest.mark.parametrize(

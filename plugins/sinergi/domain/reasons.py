@@ -27,6 +27,13 @@ SEED_FILE = "quarantine_reasons.csv"
 # Where a reason is detected, in the seed's `detected_by` column (space-separated);
 # quarantine.records.detected_by says `ingestion`, `gx:<suite>:<rule>` or `dbt:<model>`.
 LAYERS = ("ingestion", "raw_contract", "staging", "intermediate")
+# Free-text reasons ingestion wrote before it gave codes, and the code each became.
+# quarantine.records.reason is free text and rows are not rewritten, so a deployed
+# warehouse keeps the old words on older rows: they count as listed (as their code).
+FORMER_CODES = {
+    "not a JSON object": "not_json_object",
+    "contains a NUL character": "nul_character",
+}
 
 
 class ReasonListError(ValueError):
@@ -78,6 +85,7 @@ def quarantine_reasons() -> dict[str, QuarantineReason]:
 
 
 def unlisted(codes: Iterable[str]) -> list[str]:
-    """The codes that are not in the list, sorted (empty when all are listed)."""
+    """The codes that are not in the list, sorted (empty when all are listed).
+    A former code (`FORMER_CODES`) is listed when the code it became is."""
     listed = quarantine_reasons()
-    return sorted({code for code in codes if code not in listed})
+    return sorted({code for code in codes if FORMER_CODES.get(code, code) not in listed})

@@ -14,7 +14,8 @@ text), under logical field names, plus `region_code`, `file_name`,
 row by its original headers; empty cells left out). The checks here only decide what is loadable;
 dbt staging parses the same text with the same rules.
 
-Quarantine reasons (aligned with the simulator's truth manifest):
+Quarantine reasons (the codes of `IngestionReason`, ingestion/reasons.py; aligned with
+the simulator's truth manifest):
 `missing_required`, `invalid_nip`, `invalid_date` (unreadable, impossible such
 as 31 February, or an end before the start), `negative_jp`, `invalid_jp`,
 `negative_amount`, `invalid_amount`, `invalid_level` (not 1-5); and, for what
@@ -83,6 +84,7 @@ from sinergi.ingestion.raw_loader import (
     copy_text_line,
     open_batch,
 )
+from sinergi.ingestion.reasons import IngestionReason
 from sinergi.ingestion.registry import Source, load_registry
 from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
 
@@ -91,6 +93,8 @@ log = logging.getLogger(__name__)
 SOURCE = "bpsdm_daerah"
 PARTICIPATIONS, ASSESSMENTS = "participations", "assessments"
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
+RowProblem = tuple[IngestionReason, str]
+"""Why a row is quarantined: the reason (a code of the list) and a detail naming the cell."""
 
 # Accepted headers per logical field, compared case-, space- and punctuation-insensitively.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -347,7 +351,7 @@ def row_record(
     return record
 
 
-def _cell_problem(header: HeaderMap, cells: list[object]) -> tuple[str, str] | None:
+def _cell_problem(header: HeaderMap, cells: list[object]) -> RowProblem | None:
     """A cell longer than any spreadsheet cell. (NUL, which jsonb refuses, cannot get this
     far: the reader refuses text files holding it, and XML cannot hold it.)"""
     for index, cell in enumerate(cells):
@@ -361,7 +365,7 @@ def _cell_problem(header: HeaderMap, cells: list[object]) -> tuple[str, str] | N
     return None
 
 
-def _repeat_problem(header: HeaderMap, cells: list[object]) -> tuple[str, str] | None:
+def _repeat_problem(header: HeaderMap, cells: list[object]) -> RowProblem | None:
     for name, others in header.repeats.items():
         first = header.fields[name]
         value = (cell_text(cells[first]) if first < len(cells) else None) or ""
@@ -376,7 +380,7 @@ def _repeat_problem(header: HeaderMap, cells: list[object]) -> tuple[str, str] |
     return None
 
 
-def row_problem(record: dict[str, Any], report_type: str) -> tuple[str, str] | None:
+def row_problem(record: dict[str, Any], report_type: str) -> RowProblem | None:
     """(reason, detail) when the row breaks the contract, else None."""
     for name in REQUIRED[report_type]:
         value = record.get(name)
@@ -400,7 +404,7 @@ def row_problem(record: dict[str, Any], report_type: str) -> tuple[str, str] | N
     return _number_problem(record) or _text_problem(record)
 
 
-def _number_problem(record: dict[str, Any]) -> tuple[str, str] | None:
+def _number_problem(record: dict[str, Any]) -> RowProblem | None:
     if record.get("jp"):
         try:
             if parse_number(record["jp"]) < 0:
@@ -422,7 +426,7 @@ def _number_problem(record: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _text_problem(record: dict[str, Any]) -> tuple[str, str] | None:
+def _text_problem(record: dict[str, Any]) -> RowProblem | None:
     instansi = record.get("instansi_asal") or ""
     code = re.sub(r"\s", "", instansi)
     if _CODE_LIKE.match(instansi) and not REGION_CODE.match(code):

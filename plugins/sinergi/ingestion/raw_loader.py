@@ -36,6 +36,7 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from sinergi.ingestion.batch_trigger import current_trigger
+from sinergi.ingestion.reasons import IngestionReason
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class _BoundedQueuedWriter(QueuedLibpqWriter):
 @dataclass
 class QuarantinedRecord:
     record_key: str | None
-    reason: str
+    reason: IngestionReason  # a code of the list; mypy refuses any other string
     record: Any
     detected_by: str = "ingestion"
 

@@ -462,12 +462,10 @@ def _load_pages(
                 if held is not None and not held[index]:
                     continue
                 if key is NOT_AN_OBJECT:
-                    refused.append(QuarantinedRecord(None, "not a JSON object", _value(record)))
+                    refused.append(QuarantinedRecord(None, "not_json_object", _value(record)))
                     continue
                 if may_hold_nul and b"\\u0000" in bytes(record):  # jsonb cannot hold NUL
-                    refused.append(
-                        QuarantinedRecord(key, "contains a NUL character", _value(record))
-                    )
+                    refused.append(QuarantinedRecord(key, "nul_character", _value(record)))
                     continue
                 line, digest = copy_text_line(prefix, record, escape=escape)
                 if seen and (key or "", digest) in seen:

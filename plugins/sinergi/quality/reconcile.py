@@ -11,8 +11,9 @@ the record itself (jsonb equality).
 
 Reasons are copied as dbt words them. One outside the quarantine reason list
 (dbt_project/seeds/quarantine_reasons.csv) is still quarantined, never
-refused: the night goes on, a warning is logged and the reconciliation
-result names it (`unlisted_reasons`), so the list gets its new row.
+refused: the night goes on, a warning is logged, the reconciliation result
+names it (`unlisted_reasons`) and the non-blocking `reasons_listed` check
+fails, so the publish's quality-warnings alert asks for its row in the list.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from sinergi.domain.reasons import unlisted
+from sinergi.domain.reasons import SEED_FILE, unlisted
 from sinergi.quality.config import RawContract
 from sinergi.quality.discovery import StagingModel
 from sinergi.quality.results import CheckResult
@@ -286,4 +287,28 @@ def reconcile(
             **figures,
             **({"unlisted_reasons": stray} if stray else {}),
         },
+    )
+
+
+def reasons_listed(balances: list[CheckResult]) -> CheckResult:
+    """Non-blocking: every reason the balances found in quarantine is in the list.
+
+    Fails with the unlisted reasons (and the raw tables holding them) when a
+    layer gave a reason the list lacks: such records stay quarantined and the
+    marts publish, but the warnings alert sends someone to add its row.
+    """
+    by_table = {
+        str(balance.column): balance.details["unlisted_reasons"]
+        for balance in balances
+        if balance.details.get("unlisted_reasons")
+    }
+    stray = sorted({reason for found in by_table.values() for reason in found})
+    return CheckResult(
+        suite=SUITE,
+        expectation="reasons_listed",
+        success=not stray,
+        is_blocking=False,
+        observed_value=stray,
+        unexpected_count=len(stray),
+        details={"unlisted_reasons": stray, "tables": by_table, "list": SEED_FILE},
     )

@@ -140,11 +140,13 @@ def _candidates(conn: psycopg.Connection, settings: QualitySettings) -> Candidat
 
 
 def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport:
-    """Quarantine what dbt keeps out of the marts, then prove raw = staged + quarantined."""
+    """Quarantine what dbt keeps out of the marts, then prove raw = staged + quarantined
+    and (a warning only) that every reason in quarantine is in the reason list."""
     from sinergi.quality.reconcile import (
         SUITE,
         quarantine_candidates,
         quarantine_staging_invalid,
+        reasons_listed,
         reconcile,
         release_resolved,
     )
@@ -171,6 +173,7 @@ def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport
                     candidates=candidates,
                 )
             )
+        results.append(reasons_listed(results))
         staged = {m.raw_table for m in models}
         for table in base_tables(conn, "raw"):
             if table not in staged:

@@ -22,9 +22,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-# Ingestion's words for API elements it refuses before raw (see ingestion/runner.py).
-NOT_AN_OBJECT = "not a JSON object"
-NUL_CHARACTER = "contains a NUL character"
+# Ingestion's codes for API elements it refuses before raw (see ingestion/runner.py).
+NOT_AN_OBJECT = "not_json_object"
+NUL_CHARACTER = "nul_character"
 
 REASONS: dict[str, tuple[str, ...]] = {
     "asn": ("invalid_nip", "invalid_date"),
@@ -99,11 +99,19 @@ RARE_REASONS: dict[str, tuple[str, ...]] = {
         "invalid_level",
     ),
 }
-# Listed reasons no served record can carry, and why (staging and GX keep them as guards).
+_REAL_UPLOADS_ONLY = (
+    "a fault of real uploads the simulator's files never have; the bad-input corpus"
+    " (tests/data/bad_inputs, tests/integration/ingestion/test_bad_inputs.py) covers it"
+)
+# Listed reasons no simulator fault produces, and why: a guard no served record can reach
+# (staging and GX keep it), or a fault of real files another test covers.
 NOT_INJECTABLE: dict[str, str] = {
     "budget_id_missing": "CKAN's DataStore numbers every row itself (_id); ingestion pages"
     " sorted on it and fails the batch (retried) on a row without one, so a staged row"
     " without _id would take a loader bug",
+    "field_too_large": _REAL_UPLOADS_ONLY,
+    "conflicting_columns": _REAL_UPLOADS_ONLY,
+    "formula_like_text": _REAL_UPLOADS_ONLY,
 }
 # Codes no seed knows: a region code that does not exist, a K/L number past the list, a typo.
 UNKNOWN_INSTANSI = ("99.99", "KL-999", "00")

@@ -68,8 +68,8 @@ DEFINITIONS: dict[str, str] = {
     "required field missing (<field>_missing, instansi_missing), a code outside its list "
     "(unknown_<field>), JP or an amount unreadable (invalid_jp, invalid_amount), a negative "
     "count (invalid_count), a year or epoch out of range (invalid_date), a valid NIP no SIASN "
-    "record holds (unknown_asn), and API elements ingestion refuses before raw ('not a JSON "
-    "object', 'contains a NUL character'). Each injected invalid record has exactly one "
+    "record holds (unknown_asn), and API elements ingestion refuses before raw "
+    "(not_json_object, nul_character). Each injected invalid record has exactly one "
     "defect; precedence if several are found: missing_required, invalid_nip, invalid_date, "
     "negative_*, invalid_level, unknown_*.",
     "participation": "One (nip, kode_pelatihan) pair, counted once across its reports: the "

@@ -114,6 +114,12 @@ def test_every_reason_reaches_quarantine_and_nothing_is_lost(
             " where run_id = %s and expectation = 'raw_equals_staged_plus_quarantined'",
             (run_id,),
         ).fetchall()
+        listed = conn.execute(
+            "select success, observed_value from meta.dq_results"
+            " where run_id = %s and expectation = 'reasons_listed'",
+            (run_id,),
+        ).fetchall()
+    assert listed == [(True, [])], "a reason in quarantine is not in the list"
     assert len(balances) == 11
     for table, success, figures in balances:
         assert success, (table, figures)
