@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
+from committed_expectations import copy_to
 from psycopg import sql
 
 from sinergi.orchestration.airflow_home import (
@@ -17,6 +19,7 @@ from sinergi.orchestration.airflow_home import (
     migrate_metadata_db,
 )
 from sinergi.paths import state_dir
+from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
 from sinergi.warehouse import embedded
 from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 
@@ -56,3 +59,11 @@ def fresh_database(warehouse_server: WarehouseTarget) -> Iterator[WarehouseTarge
 def airflow_db() -> None:
     """Airflow's metadata database, migrated once per session."""
     migrate_metadata_db()
+
+
+@pytest.fixture
+def committed_expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The committed GX context as is, copied out of the repository."""
+    root = copy_to(tmp_path / "expectations")
+    monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(root))
+    return root

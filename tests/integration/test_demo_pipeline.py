@@ -48,6 +48,7 @@ def _assert_published_through_the_scheduler(result: DemoResult) -> None:
 
 def test_the_demo_twice_publishes_twice_through_the_scheduler(
     fresh_database: WarehouseTarget,
+    committed_expectations: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

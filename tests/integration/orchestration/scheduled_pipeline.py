@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from committed_expectations import copy_to
 from psycopg import sql
 
 from sinergi.orchestration.airflow_api import AirflowApi
@@ -25,6 +26,7 @@ from sinergi.orchestration.airflow_home import METADATA_DB_VARIABLE, PORT_VARIAB
 from sinergi.orchestration.chain import RunSeen, runs_since, wait_until_settled
 from sinergi.orchestration.local_airflow import LocalAirflow
 from sinergi.orchestration.simulated_sources import drop_files, simulator_connections
+from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
 from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect
@@ -104,6 +106,7 @@ def pipeline(
     metadata_db = f"airflow_sched_{tag}"
     home = tmp_path_factory.mktemp("airflow")
     landing = tmp_path_factory.mktemp("landing")
+    expectations = copy_to(tmp_path_factory.mktemp("expectations"))
     with (
         pytest.MonkeyPatch.context() as patch,
         start_simulator(seed=31, asn=400, clock="2024-04-15T00:00:00Z") as sim,
@@ -114,6 +117,7 @@ def pipeline(
             PORT_VARIABLE: str(free_port()),
             "SINERGI_WAREHOUSE_URL": target.url,
             "SINERGI_LANDING_DIR": str(landing),
+            EXPECTATIONS_DIR_VARIABLE: str(expectations),
             "SINERGI_NIP_HMAC_KEY": "scheduler-test-key",
             "SINERGI_TASK_RETRIES": "0",  # a source down for good fails at once
             "AIRFLOW_CONN_SINERGI_EVENTS_REDIS": REDIS_URL,

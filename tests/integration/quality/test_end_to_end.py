@@ -12,7 +12,6 @@ the alert.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,10 +22,8 @@ from report_view import CHARTS, open_report
 from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import ingest_source
-from sinergi.paths import project_dir
 from sinergi.publish.publisher import PublishOutcome, publish_run
 from sinergi.quality import runner
-from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
 from sinergi.quality.report import build_report, render
 from sinergi.report.writer import write_report
 from sinergi.simulator.api import SimulatorHandle, start_simulator
@@ -59,17 +56,6 @@ def _connection_uris(sim: SimulatorHandle) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def repo_expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The committed GX context as is (dbt's manifest included), copied out of the repo."""
-    root = tmp_path / "expectations"
-    root.mkdir()
-    for name in ("great_expectations.yml", "raw_contracts.yml", "quality.yml"):
-        shutil.copy(project_dir() / "expectations" / name, root / name)
-    monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(root))
-    return root
-
-
 def _all_published(target: WarehouseTarget, tables: list[str]) -> dict[str, list[Any]]:
     with connect(target) as conn:
         return {
@@ -88,7 +74,7 @@ def _quality_run(target: WarehouseTarget) -> tuple[str, PublishOutcome]:
 
 def test_simulated_world_is_audited_and_published(
     warehouse: WarehouseTarget,
-    repo_expectations: Path,
+    committed_expectations: Path,
     webhook: list[dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -169,9 +155,9 @@ def test_simulated_world_is_audited_and_published(
     assert "realisation_within_allocation" in (blocked.reason or "")
     assert _all_published(warehouse, outcome.tables) == published
     assert "publish_blocked" in [a["kind"] for a in webhook]
-    pages = (repo_expectations / "uncommitted" / "data_docs" / "local_site" / "validations").glob(
-        f"marts__funding_by_institution_year_source/{broken_run}/*/*.html"
-    )
+    pages = (
+        committed_expectations / "uncommitted" / "data_docs" / "local_site" / "validations"
+    ).glob(f"marts__funding_by_institution_year_source/{broken_run}/*/*.html")
     html = "".join(page.read_text(encoding="utf-8") for page in pages)
     assert "realisasi_idr" in html and "Failed" in html
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,10 +20,8 @@ from psycopg.types.json import Jsonb
 from sinergi.domain import reasons
 from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
-from sinergi.paths import project_dir
 from sinergi.publish.publisher import PublishOutcome, publish_run
 from sinergi.quality import runner
-from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
 from sinergi.transform.dbt import build, run_dbt
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -33,17 +30,6 @@ from . import world
 pytestmark = pytest.mark.integration
 
 KNOWN, UNKNOWN = "198503152010011001", "199001012015012002"
-
-
-@pytest.fixture
-def committed_expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The committed GX context as is (dbt's manifest gives the marts), copied out of the repo."""
-    root = tmp_path / "expectations"
-    root.mkdir()
-    for name in ("great_expectations.yml", "raw_contracts.yml", "quality.yml"):
-        shutil.copy(project_dir() / "expectations" / name, root / name)
-    monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(root))
-    return root
 
 
 def _load_asn(target: WarehouseTarget, records: list[dict[str, object]]) -> None:

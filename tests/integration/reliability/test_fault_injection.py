@@ -198,6 +198,7 @@ def test_faults_on_the_way_leave_the_marts_as_a_fault_free_run(
     fresh_database: WarehouseTarget,
     reference: WarehouseTarget,
     sources: tuple[SimulatorHandle, SimulatorHandle],
+    committed_expectations: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clean, faulty = sources

@@ -15,7 +15,6 @@ truth (no defective record reached one).
 from __future__ import annotations
 
 import copy
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,10 +26,8 @@ from sinergi.ingestion.file_drop import ingest_file
 from sinergi.ingestion.http import HttpSettings
 from sinergi.ingestion.runner import ingest_source
 from sinergi.orchestration.simulated_sources import simulator_connections
-from sinergi.paths import project_dir
 from sinergi.publish.publisher import publish_run
 from sinergi.quality import runner
-from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
 from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.simulator.config import Messiness
 from sinergi.simulator.defects import NOT_AN_OBJECT, NOT_INJECTABLE, NUL_CHARACTER
@@ -56,17 +53,6 @@ def simulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimulatorHandle]:
         yield handle
 
 
-@pytest.fixture
-def expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The committed GX context, copied out of the repository (its stores write files)."""
-    root = tmp_path / "expectations"
-    root.mkdir()
-    for name in ("great_expectations.yml", "raw_contracts.yml", "quality.yml"):
-        shutil.copy(project_dir() / "expectations" / name, root / name)
-    monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(root))
-    return root
-
-
 def _quarantined(target: WarehouseTarget) -> dict[tuple[str, str], int]:
     """Distinct records in quarantine per (`<source>.<entity>`, reason)."""
     with connect(target) as conn:
@@ -81,7 +67,7 @@ def _quarantined(target: WarehouseTarget) -> dict[tuple[str, str], int]:
 def test_every_reason_reaches_quarantine_and_nothing_is_lost(
     simulator: SimulatorHandle,
     warehouse: WarehouseTarget,
-    expectations: Path,
+    committed_expectations: Path,
     tmp_path: Path,
 ) -> None:
     landing = tmp_path / "landing"
