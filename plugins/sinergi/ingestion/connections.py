@@ -47,8 +47,26 @@ class ConnectionInfo:
         return f"{scheme}://{self.host}{port}"
 
 
+# Which Connection field holds which secret, per `auth.type` of sources.yml
+# (sinergi.ingestion.auth reads them): placeholders for an example connection.
+SECRET_FIELDS: dict[str, dict[str, str]] = {
+    "oauth2_client_credentials": {"login": "<client id>", "password": "<client secret>"},
+    "api_key": {"password": "<API key>"},
+    "bearer": {"password": "<bearer token>"},
+    "ckan_api_key": {"password": "<CKAN API key, or leave it out for anonymous reads>"},
+    "none": {},
+}
+
+
 def env_variable(conn_id: str) -> str:
+    """The environment variable of a connection: Airflow's `AIRFLOW_CONN_<ID upper-cased>`."""
     return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+def example_export(conn_id: str, auth_type: str, host: str = "<base URL>") -> str:
+    """A shell line defining the connection, its secrets in the fields `auth_type` reads."""
+    fields = {"conn_type": "http", "host": host, **SECRET_FIELDS.get(auth_type, {})}
+    return f"export {env_variable(conn_id)}='{json.dumps(fields)}'"
 
 
 def get_connection(conn_id: str, *, use_airflow: bool = False) -> ConnectionInfo:
@@ -58,9 +76,11 @@ def get_connection(conn_id: str, *, use_airflow: bool = False) -> ConnectionInfo
         return parse_connection(conn_id, value)
     if use_airflow:
         return _from_airflow(conn_id)
+    # Outside Airflow only the environment counts: a connection defined in
+    # Airflow's database is not seen here.
     raise ConnectionNotFound(
-        f"connection {conn_id!r} is not configured: set {env_variable(conn_id)} "
-        "(JSON or URI form) or define it in Airflow"
+        f"connection {conn_id!r} is not configured: set {env_variable(conn_id)} in this"
+        " shell (Airflow's JSON or URI form; .env.example shows each source's)"
     )
 
 
