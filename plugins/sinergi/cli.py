@@ -1,4 +1,12 @@
-"""The `sinergi` command line: one sub-command group per layer."""
+"""The `sinergi` command line: one sub-command group per layer.
+
+Failures an operator is expected to meet and fix (a connection not set, the
+NIP key missing, the warehouse not answering, ...) end every command the same
+way: one line on stderr, `sinergi <command>: <what is wrong>; <what to do>`,
+exit status 2 when the setup needs fixing and 1 when the work itself failed.
+`--verbose` shows the traceback instead. Anything else is a bug and keeps its
+traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,104 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
+
+# (module, exception class, exit status, what to do): the failures of the kinds an
+# operator meets and fixes, most specific first. Looked up in `sys.modules`, so
+# the check imports nothing: a class whose module was never imported cannot
+# have been raised.
+_WAREHOUSE_DOWN = (
+    "the warehouse does not answer: SINERGI_WAREHOUSE_URL names it (unset: the"
+    " embedded PostgreSQL, started by sinergi itself)"
+)
+EXPECTED_ERRORS: tuple[tuple[str, str, int, str], ...] = (
+    ("sinergi.ingestion.connections", "ConnectionNotFound", 2, ""),
+    (
+        "sinergi.transform.dbt",
+        "MissingHmacKey",
+        2,
+        "on the demo's warehouse `eval \"$(sinergi dev env)\"` sets the demo's key",
+    ),
+    ("sinergi.transform.dbt", "DbtRunFailed", 1, "dbt's log: dbt_project/logs/dbt.log"),
+    ("sinergi.ingestion.http", "SourceError", 1, ""),
+    ("sinergi.ingestion.raw_loader", "LoadError", 1, ""),
+    ("sinergi.ingestion.registry", "RegistryError", 2, "fix sources.yml"),
+    ("sinergi.quality.config", "QualityConfigError", 2, "fix expectations/quality.yml"),
+    ("sinergi.warehouse.identifiers", "InvalidIdentifier", 2, ""),
+    ("sinergi.report.run_facts", "PublishNotFound", 2, ""),
+    ("sinergi.orchestration.local_airflow", "AirflowNotReady", 1, ""),
+    (
+        "sinergi.orchestration.airflow_api",
+        "AirflowApiError",
+        1,
+        "is the local Airflow up? `sinergi airflow status`",
+    ),
+    ("sinergi.orchestration.dag_runs", "DagRunFailed", 1, ""),
+    ("sinergi.orchestration.chain", "ChainTimeout", 1, ""),
+    (
+        "psycopg.errors",
+        "UndefinedTable",
+        2,
+        "`sinergi warehouse init` creates the warehouse's own tables,"
+        " `sinergi transform build` the marts",
+    ),
+    ("psycopg", "OperationalError", 2, _WAREHOUSE_DOWN),
+    ("sqlalchemy.exc", "OperationalError", 2, _WAREHOUSE_DOWN),
+)
+
+
+def expected_failure(error: BaseException) -> tuple[int, str] | None:
+    """(exit status, one line saying what is wrong and what to do), or None for a bug."""
+    for module_name, class_name, status, advice in EXPECTED_ERRORS:
+        kind = getattr(sys.modules.get(module_name), class_name, None)
+        if isinstance(kind, type) and isinstance(error, kind):
+            message = " ".join(str(error).split()) or type(error).__name__
+            if isinstance(error, KeyError) and error.args:
+                message = str(error.args[0])  # not KeyError's quoted repr
+            return status, f"{message}; {advice}" if advice else message
+    return None
+
+
+def command_path(error: BaseException) -> str:
+    """`sinergi <group> <command>` of the command that raised `error`.
+
+    Read off the traceback: click's `Command.invoke(self, ctx)` frames hold each
+    command's context as `ctx`, the innermost that of the command that failed.
+    """
+    context: Any = None
+    trace = error.__traceback__
+    while trace is not None:
+        candidate = trace.tb_frame.f_locals.get("ctx")
+        if hasattr(candidate, "command_path") and hasattr(candidate, "info_name"):
+            context = candidate
+        trace = trace.tb_next
+    names = []
+    while context is not None and context.parent is not None:
+        names.append(context.info_name)
+        context = context.parent
+    return " ".join(["sinergi", *reversed(names)])
+
+
+class SinergiGroup(TyperGroup):
+    """The root command: expected failures end in one line (see the module docstring)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            found = expected_failure(error)
+            if found is None or ctx.params.get("verbose"):
+                raise
+            status, message = found
+            typer.echo(f"{command_path(error)}: {message}", err=True)
+            raise typer.Exit(status) from None
+
 
 app = typer.Typer(
+    cls=SinergiGroup,
     help="Sinergi: ASN competency-development data integration.",
     no_args_is_help=True,
     add_completion=False,
@@ -20,7 +122,9 @@ app = typer.Typer(
 @app.callback()
 def main(
     ctx: typer.Context,
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Log at DEBUG; show the traceback of any failure."
+    ),
 ) -> None:
     from sinergi.ingestion.batch_trigger import batch_trigger, cli_trigger
 
@@ -47,7 +151,10 @@ def demo(
     from sinergi.orchestration.local_airflow import LocalAirflow
     from sinergi.paths import state_dir
 
-    asn = scale_asn(scale)
+    try:
+        asn = scale_asn(scale)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--scale") from None
     log_file = _log_to_file(state_dir() / "logs" / "demo.log")
     typer.echo(f"demo log: {log_file}")
 
@@ -74,6 +181,7 @@ def demo(
     if not os.environ.get("SINERGI_WAREHOUSE_URL"):
         typer.echo("The embedded PostgreSQL is left running for queries: `make stop` stops it.")
     typer.echo(f"run report: {result.report_path or 'not written (see the Airflow task log)'}")
+    typer.echo('to keep working on this warehouse: eval "$(sinergi dev env)"')
     if not result.published:
         typer.echo(f"marts NOT published ({result.publish_status or 'no publish ran'})", err=True)
         raise typer.Exit(1)
@@ -128,6 +236,7 @@ def _mount_subcommands() -> None:
     from sinergi.ingestion.cli import ingest, ingest_file
     from sinergi.orchestration.backfill import backfill
     from sinergi.orchestration.cli import app as airflow_app
+    from sinergi.orchestration.dev_env import app as dev_app
     from sinergi.quality.cli import app as quality_app
     from sinergi.report.cli import report
     from sinergi.simulator.cli import app as simulator_app
@@ -143,6 +252,7 @@ def _mount_subcommands() -> None:
     app.add_typer(quality_app, name="quality")
     app.command("report")(report)
     app.add_typer(airflow_app, name="airflow")
+    app.add_typer(dev_app, name="dev")
 
 
 _mount_subcommands()

@@ -43,14 +43,16 @@ def ingest(
     from sinergi.orchestration.backfill import days_window
 
     if (first is None) != (last is None):
-        typer.echo("ingest: --from and --to go together", err=True)
+        typer.echo("sinergi ingest: --from and --to go together", err=True)
         raise typer.Exit(2)
+    require_connection(source)
     try:
         window = Window.of(days_window(first.date(), last.date())) if first and last else None
         results = ingest_source(source, full_refresh=full_refresh, window=window)
     except (SourceError, LoadError, KeyError, ValueError) as error:
-        typer.echo(f"ingest {source} failed: {error}", err=True)
-        raise typer.Exit(1) from error
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        typer.echo(f"sinergi ingest: {source} failed: {message}", err=True)
+        raise typer.Exit(1) from None
     for result in results:
         line = (
             f"{result.source}.{result.entity}: batch {result.batch_id} loaded "
@@ -60,6 +62,36 @@ def ingest(
         if result.window_start:
             line += f" (unchanged; window {result.window_start} .. {result.window_end})"
         typer.echo(line)
+
+
+def require_connection(source_name: str) -> None:
+    """Fail before the warehouse is touched when the source's connection is not set.
+
+    `sinergi ingest` reads connections from this shell's environment only, never
+    from Airflow's database: the error says which variable to export, and how.
+    """
+    from sinergi.ingestion.connections import (
+        ConnectionNotFound,
+        example_export,
+        get_connection,
+    )
+    from sinergi.ingestion.registry import load_registry
+
+    registry = load_registry()
+    if source_name not in registry.sources:
+        return  # ingest_source names the known sources
+    source = registry.source(source_name)
+    if source.connection is None or source.kind == "file_drop":
+        return
+    try:
+        get_connection(source.connection)
+    except ConnectionNotFound:
+        raise ConnectionNotFound(
+            f"connection {source.connection!r} is not set:"
+            f" {example_export(source.connection, source.auth.type)}"
+            " (or the URI form; .env.example has every source's). `sinergi ingest` reads"
+            " this shell's environment, not Airflow's connections"
+        ) from None
 
 
 def ingest_file(

@@ -74,5 +74,5 @@ def test_the_cli_says_it_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SINERGI_WAREHOUSE_URL", NOWHERE.url)
     result = CliRunner().invoke(app, ["transform", "build"])
     assert result.exit_code == 2
-    assert result.output.strip().startswith(ONE_LINE)
+    assert result.output.strip().startswith(f"sinergi transform build: {ONE_LINE}")
     assert len(result.output.strip().splitlines()) == 1
