@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sinergi.malloc import use_one_arena
 from sinergi.simulator.config import Credentials, Messiness, ServeConfig
 from sinergi.simulator.timeline import WORLD_END_MS, format_ms, parse_timestamp
+
+if TYPE_CHECKING:
+    from sinergi.simulator.api import SimulatorHandle
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +26,22 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-SEED = typer.Option(42, "--seed", help="World seed: same seed and size give identical output.")
-ASN = typer.Option(1000, "--asn", min=1, help="Number of ASN in the world (national: 4300000).")
+# The defaults are the demo's world (sinergi.orchestration.demo: DEMO_SEED, SCALES), so
+# what `serve` or `files` gives adds to the demo's warehouse instead of mixing a
+# second world into it; a unit test keeps the two equal.
+DEFAULT_SEED = 2026
+DEFAULT_ASN = 3000
+SEED = typer.Option(
+    DEFAULT_SEED,
+    "--seed",
+    help="World seed: same seed and size give identical output (default: the demo's).",
+)
+ASN = typer.Option(
+    DEFAULT_ASN,
+    "--asn",
+    min=1,
+    help="Number of ASN in the world (default: the demo's; national: 4300000).",
+)
 TRUTH = typer.Option(
     None, "--truth", help="Write the truth manifest (JSON) for the world up to the clock here."
 )
@@ -98,7 +117,9 @@ def serve(
 ) -> None:
     """Serve siasn, bpsdm_kemendagri, kemnaker_corpu and satudata over HTTP until Ctrl-C.
 
-    Prints {"urls": {...}, "credentials": {...}, "clock": ...} as one JSON line once listening.
+    Prints {"urls": {...}, "credentials": {...}, "clock": ...} as one JSON line once
+    listening, then the sources' `export AIRFLOW_CONN_SINERGI_...=...` lines to paste
+    into the shell that runs `sinergi ingest` or `sinergi airflow up`.
     Move the clock with POST <any url>/_sim/clock {"clock": "2023-06-30T00:00:00Z"}.
     """
     from sinergi.simulator.api import build_sources, start_simulator
@@ -135,12 +156,28 @@ def serve(
     typer.echo(
         json.dumps({"urls": handle.urls, "credentials": credentials.__dict__, "clock": handle.now}),
     )
+    for line in export_lines(handle, seed, asn):
+        typer.echo(line)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
         handle.stop()
+
+
+def export_lines(handle: SimulatorHandle, seed: int, asn: int) -> list[str]:
+    """The served sources' connections as shell `export` lines, ready to paste."""
+    # The registry's connection ids live above the simulator; this entry point
+    # borrows the demo's mapping rather than keeping a second copy of it.
+    from sinergi.orchestration.simulated_sources import simulator_connections
+
+    demo = (seed, asn) == (DEFAULT_SEED, DEFAULT_ASN)
+    world = "the demo's world" if demo else "a world of its own, not the demo's"
+    lines = [f"# connections to this simulator (seed {seed}, {asn} ASN: {world}); paste:"]
+    for variable, uri in sorted(simulator_connections(handle).items()):
+        lines.append(f"export {variable}={shlex.quote(uri)}")
+    return lines
 
 
 @app.command("fault-profiles")
