@@ -83,7 +83,10 @@ def stale(
     hours: float | None = typer.Option(None, help="Threshold; default: quality.yml."),
     alert: bool = typer.Option(False, help="Raise an alert per stale source."),
 ) -> None:
-    """List sources whose last successful load is older than the threshold."""
+    """List sources whose last successful load is older than the threshold.
+
+    Exit status 1 when any is stale (0 when none), so a cron job or a script can act on it.
+    """
     from datetime import timedelta
 
     from sinergi.quality import runner
@@ -96,7 +99,13 @@ def stale(
         if alert
         else runner.stale_sources(target, max_age)
     )
-    for item in found:
-        typer.echo(f"{item['source']}.{item['entity']}: last success {item['last_success_at']}")
     if not found:
         typer.echo("no stale sources")
+        return
+    for item in found:
+        typer.echo(
+            f"{item['source']}.{item['entity']}: last success"
+            f" {item['last_success_at'] or 'never'} (threshold {item['threshold_hours']:g} h)"
+        )
+    typer.echo(f"sinergi quality stale: {len(found)} source entities stale", err=True)
+    raise typer.Exit(1)

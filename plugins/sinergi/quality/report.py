@@ -2,15 +2,25 @@
 
 `make demo` and the CLI print it; the numbers come from `meta.dq_results`,
 `meta.publish_runs` and `quarantine.records` only, so the report is the same
-whether the run happened in Airflow or on the command line.
+whether the run happened in Airflow or on the command line. Under each failed
+check it prints the values behind it (the sample its result kept): a missing
+province by code and name, the name read from the region seed.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import sql
+
+from sinergi.quality import config as quality_config
+
+PROVINCES_CHECK = "provinces_present"
+SAMPLE_SHOWN = 10  # values of a failure's sample printed (meta.dq_results keeps 20)
+SAMPLE_CHARS = 240
 
 
 @dataclass(frozen=True)
@@ -46,13 +56,13 @@ def build_report(conn: psycopg.Connection, run_id: str | None = None) -> Quality
         return QualityReport(None, quarantine_by_reason=quarantine)
     rows = conn.execute(
         "select suite, expectation, column_name, success, is_blocking, observed_value,"
-        " unexpected_count from meta.dq_results where run_id = %s order by result_id",
+        " unexpected_count, details from meta.dq_results where run_id = %s order by result_id",
         (run_id,),
     ).fetchall()
     suites: dict[str, list[int]] = {}
     blocking: list[dict[str, Any]] = []
     warning: list[dict[str, Any]] = []
-    for suite, expectation, column, success, is_blocking, observed, unexpected in rows:
+    for suite, expectation, column, success, is_blocking, observed, unexpected, details in rows:
         counts = suites.setdefault(suite, [0, 0])
         counts[0] += 1
         if success:
@@ -64,8 +74,11 @@ def build_report(conn: psycopg.Connection, run_id: str | None = None) -> Quality
             "column": column,
             "observed_value": observed,
             "unexpected_count": unexpected,
+            "sample": list((details or {}).get("sample") or []),
+            "gx_type": (details or {}).get("gx_type"),
         }
         (blocking if is_blocking else warning).append(item)
+    _name_provinces(conn, [*blocking, *warning])
     publish = conn.execute(
         "select status, tables, row_counts, reason, finished_at from meta.publish_runs"
         " where run_id = %s order by publish_id desc limit 1",
@@ -87,6 +100,53 @@ def build_report(conn: psycopg.Connection, run_id: str | None = None) -> Quality
     )
 
 
+def _name_provinces(conn: psycopg.Connection, failures: list[dict[str, Any]]) -> None:
+    """Give the codes a failed `provinces_present` check found missing their names,
+    from the region seed the check reads (codes alone when it is not built)."""
+    wanted = [f for f in failures if f["expectation"] == PROVINCES_CHECK and f["sample"]]
+    if not wanted:
+        return
+    spec = quality_config.settings().check(PROVINCES_CHECK)
+    schema, table = spec["seed_schema"], spec["seed_table"]
+    found = conn.execute("select to_regclass(%s)", (f"{schema}.{table}",)).fetchone()
+    names: dict[str, str] = {}
+    if found and found[0] is not None:
+        query = sql.SQL("select {code}::text, {name}::text from {table}").format(
+            code=sql.Identifier(spec["seed_code_column"]),
+            name=sql.Identifier(spec.get("seed_name_column", "nama")),
+            table=sql.Identifier(schema, table),
+        )
+        names = dict(conn.execute(query).fetchall())
+    for failure in wanted:
+        failure["sample"] = [
+            f"{code} {names[str(code)]}" if str(code) in names else str(code)
+            for code in failure["sample"]
+        ]
+
+
+def _is_contain_set(item: dict[str, Any]) -> bool:
+    return item["expectation"] == PROVINCES_CHECK or "contain_set" in str(item.get("gx_type"))
+
+
+def _sample_line(item: dict[str, Any]) -> str | None:
+    """The values behind a failure, on one line: what is missing, or a sample of the bad."""
+    sample = item.get("sample") or []
+    if not sample:
+        return None
+    if item["expectation"] == PROVINCES_CHECK:
+        label = "provinces missing"
+    elif _is_contain_set(item):
+        label = "missing"
+    else:
+        label = "sample"
+    shown = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in sample]
+    text = ", ".join(shown[:SAMPLE_SHOWN])
+    if len(text) > SAMPLE_CHARS:
+        text = text[: SAMPLE_CHARS - 1] + "…"
+    more = len(shown) - SAMPLE_SHOWN
+    return f"    {label}: {text}" + (f" (+{more} more)" if more > 0 else "")
+
+
 def render(report: QualityReport) -> list[str]:
     """The report as text lines, for terminals and logs."""
     lines = [f"quality run {report.run_id or '(none yet)'}"]
@@ -100,10 +160,17 @@ def render(report: QualityReport) -> list[str]:
     for label, items in (("BLOCKING", report.failed_blocking), ("warning", report.failed_warning)):
         for item in items:
             column = f" [{item['column']}]" if item["column"] else ""
+            # a contain-set check counts the expected values it did not find
+            counted = "missing" if _is_contain_set(item) else "unexpected"
+            observed = item["observed_value"]
             lines.append(
                 f"  {label}: {item['suite']} {item['expectation']}{column}"
-                f" unexpected={item['unexpected_count']} observed={item['observed_value']}"
+                f" {counted}={item['unexpected_count']}"
+                + (f" observed={observed}" if observed is not None else "")
             )
+            values = _sample_line(item)
+            if values:
+                lines.append(values)
     total = sum(n for *_, n in report.quarantine_by_reason)
     lines.append(f"quarantined rows: {total}")
     for source, entity, reason, count in report.quarantine_by_reason:
