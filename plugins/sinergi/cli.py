@@ -20,14 +20,14 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-# (module, exception class, exit status, what to do): the failures of the kinds an
-# operator meets and fixes, most specific first. Looked up in `sys.modules`, so
-# the check imports nothing: a class whose module was never imported cannot
-# have been raised.
 _WAREHOUSE_DOWN = (
     "the warehouse does not answer: SINERGI_WAREHOUSE_URL names it (unset: the"
     " embedded PostgreSQL, started by sinergi itself)"
 )
+# (module, exception class, exit status, what to do): the failures of the kinds an
+# operator meets and fixes, most specific first. Looked up in `sys.modules`, so
+# the check imports nothing: a class whose module was never imported cannot
+# have been raised.
 EXPECTED_ERRORS: tuple[tuple[str, str, int, str], ...] = (
     ("sinergi.ingestion.connections", "ConnectionNotFound", 2, ""),
     (
@@ -70,8 +70,6 @@ def expected_failure(error: BaseException) -> tuple[int, str] | None:
         kind = getattr(sys.modules.get(module_name), class_name, None)
         if isinstance(kind, type) and isinstance(error, kind):
             message = " ".join(str(error).split()) or type(error).__name__
-            if isinstance(error, KeyError) and error.args:
-                message = str(error.args[0])  # not KeyError's quoted repr
             return status, f"{message}; {advice}" if advice else message
     return None
 
