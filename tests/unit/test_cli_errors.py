@@ -68,7 +68,13 @@ def test_transform_build_without_the_key(monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.mark.parametrize(
     "command",
-    [["quality", "report"], ["quality", "check"], ["quality", "stale"], ["report"]],
+    [
+        ["quality", "report"],
+        ["quality", "check"],
+        ["quality", "publish"],
+        ["quality", "stale"],
+        ["report"],
+    ],
     ids=" ".join,
 )
 def test_an_unreachable_warehouse(command: list[str]) -> None:
