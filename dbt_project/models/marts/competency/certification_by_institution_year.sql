@@ -28,7 +28,9 @@ final as (
     select
         totals.instansi_id,
         totals.tahun,
+        institutions.instansi_nama,
         institutions.provinsi_kode,
+        institutions.provinsi_nama,
         institutions.is_central,
         institutions.is_dob,
         cast(totals.participant_count as integer) as participant_count,

@@ -6,6 +6,10 @@ assessments as (
     select * from {{ ref('int_competency_assessments_unioned') }}
 ),
 
+institutions as (
+    select * from {{ ref('int_institutions') }}
+),
+
 by_job as (
     select
         instansi_id,
@@ -22,19 +26,27 @@ by_job as (
 
 final as (
     select
-        instansi_id,
-        tahun,
-        jenis_kompetensi,
-        jabatan,
-        cast(assessment_count as integer) as assessment_count,
-        cast(asn_assessed_count as integer) as asn_assessed_count,
-        cast(avg_gap as numeric(6, 2)) as avg_gap,
-        {{ safe_ratio('meeting_standard_count', 'assessment_count') }} as share_meeting_standard,
+        by_job.instansi_id,
+        by_job.tahun,
+        by_job.jenis_kompetensi,
+        by_job.jabatan,
+        institutions.instansi_nama,
+        institutions.provinsi_kode,
+        institutions.provinsi_nama,
+        institutions.is_dob,
+        cast(by_job.assessment_count as integer) as assessment_count,
+        cast(by_job.asn_assessed_count as integer) as asn_assessed_count,
+        cast(by_job.avg_gap as numeric(6, 2)) as avg_gap,
+        cast(by_job.meeting_standard_count as integer) as meeting_standard_count,
+        {{ safe_ratio('by_job.meeting_standard_count', 'by_job.assessment_count') }}
+            as share_meeting_standard,
         cast(rank() over (
-            partition by instansi_id, tahun, jenis_kompetensi
-            order by avg_gap desc
+            partition by by_job.instansi_id, by_job.tahun, by_job.jenis_kompetensi
+            order by by_job.avg_gap desc
         ) as integer) as gap_rank
     from by_job
+    inner join institutions
+        on by_job.instansi_id = institutions.instansi_id
 )
 
 select * from final

@@ -10,6 +10,10 @@ trainings as (
     select * from {{ ref('int_trainings_conformed') }}
 ),
 
+institutions as (
+    select * from {{ ref('int_institutions') }}
+),
+
 counts as (
     select
         training_id,
@@ -25,7 +29,9 @@ counts as (
 final as (
     select
         trainings.training_id,
+        trainings.nama_pelatihan,
         trainings.penyelenggara_id,
+        institutions.instansi_nama as penyelenggara_nama,
         cast(extract(year from trainings.tanggal_mulai) as integer) as tahun,
         trainings.jenis_pelatihan,
         trainings.kuota_peserta,
@@ -39,6 +45,8 @@ final as (
     from counts
     inner join trainings
         on counts.training_id = trainings.training_id
+    left join institutions
+        on trainings.penyelenggara_id = institutions.instansi_id
 )
 
 select * from final

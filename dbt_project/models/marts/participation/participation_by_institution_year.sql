@@ -6,7 +6,11 @@
     enter jp_total_all, the 10:20:70 and klasikal mixes and the 20 JP rule.
     JP counts completed (lulus) participations. Regional share in central
     trainings: for a K/L, the share of regional ASN among the
-    participations of the trainings it hosted, against the 30% quota. -#}
+    participations of the trainings it hosted, against the 30% quota.
+    A year without any development record for the grain (no participation
+    or e-learning completion by its participants' origin, none of its ASN's)
+    has no data: share_reaching_20_jp and avg_jp_per_asn are null there, not
+    0 (has_development_record says which). -#}
 with
 
 participations as (
@@ -27,7 +31,9 @@ asn_totals as (
         profiles.tahun,
         count(*) filter (where profiles.is_in_siasn) as asn_count,
         count(*) filter (where profiles.is_in_siasn and profiles.has_reached_20_jp)
-            as asn_reaching_20_jp
+            as asn_reaching_20_jp,
+        bool_or(profiles.participation_count > 0 or profiles.jp_total > 0)
+            as has_development_record
     from profiles
     inner join institutions
         on profiles.instansi_id = institutions.instansi_id
@@ -105,10 +111,27 @@ keys as (
     from hosted_central
 ),
 
+-- grain-years with a development record: participations (e-learning
+-- included) by the participants' origin, or any record of the grain's ASN
+development_years as (
+    select
+        instansi_id,
+        tahun
+    from asn_totals
+    where has_development_record
+    union
+    select
+        instansi_id,
+        tahun
+    from participation_totals
+),
+
 final as (
     select
         keys.instansi_id,
+        dims.instansi_nama,
         dims.provinsi_kode,
+        dims.provinsi_nama,
         dims.is_central,
         dims.is_dob,
         keys.tahun,
@@ -124,11 +147,17 @@ final as (
         cast(coalesce(participation_totals.jp_total_all, 0) as numeric(14, 2)) as jp_total_all,
         {{ safe_ratio('participation_totals.jp_total_all', 'participation_totals.participant_count', 2) }}
             as avg_jp_per_participant,
-        {{ safe_ratio('coalesce(participation_totals.jp_total_all, 0)', 'asn_totals.asn_count', 2) }}
-            as avg_jp_per_asn,
+        -- no development record in the year: no data, not zero
+        case
+            when development_years.tahun is not null
+                then {{ safe_ratio('coalesce(participation_totals.jp_total_all, 0)', 'asn_totals.asn_count', 2) }}
+        end as avg_jp_per_asn,
+        development_years.tahun is not null as has_development_record,
         cast(coalesce(asn_totals.asn_reaching_20_jp, 0) as integer) as asn_reaching_20_jp,
-        {{ safe_ratio('asn_totals.asn_reaching_20_jp', 'asn_totals.asn_count') }}
-            as share_reaching_20_jp,
+        case
+            when development_years.tahun is not null
+                then {{ safe_ratio('coalesce(asn_totals.asn_reaching_20_jp, 0)', 'asn_totals.asn_count') }}
+        end as share_reaching_20_jp,
         cast(coalesce(participation_totals.jp_formal, 0) as numeric(14, 2)) as jp_formal,
         cast(coalesce(participation_totals.jp_sosial, 0) as numeric(14, 2)) as jp_sosial,
         cast(coalesce(participation_totals.jp_pengalaman, 0) as numeric(14, 2)) as jp_pengalaman,
@@ -178,6 +207,10 @@ final as (
         on
             keys.instansi_id = hosted_central.instansi_id
             and keys.tahun = hosted_central.tahun
+    left join development_years
+        on
+            keys.instansi_id = development_years.instansi_id
+            and keys.tahun = development_years.tahun
 )
 
 select * from final

@@ -6,7 +6,11 @@
     enter jp_total_all, the 10:20:70 and klasikal mixes and the 20 JP rule.
     JP counts completed (lulus) participations. Regional share in central
     trainings: for `pusat`, the share of regional ASN among the
-    participations of all central trainings, against the 30% quota. -#}
+    participations of all central trainings, against the 30% quota.
+    A year without any development record for the grain (no participation
+    or e-learning completion by its participants' origin, none of its ASN's)
+    has no data: share_reaching_20_jp and avg_jp_per_asn are null there, not
+    0 (has_development_record says which). -#}
 with
 
 participations as (
@@ -21,13 +25,23 @@ institutions as (
     select * from {{ ref('int_institutions') }}
 ),
 
+provinces as (
+    select
+        instansi_id as provinsi_kode,
+        provinsi_nama
+    from institutions
+    where instansi_level = 'provinsi'
+),
+
 asn_totals as (
     select
         coalesce(institutions.provinsi_kode, 'pusat') as provinsi_kode,
         profiles.tahun,
         count(*) filter (where profiles.is_in_siasn) as asn_count,
         count(*) filter (where profiles.is_in_siasn and profiles.has_reached_20_jp)
-            as asn_reaching_20_jp
+            as asn_reaching_20_jp,
+        bool_or(profiles.participation_count > 0 or profiles.jp_total > 0)
+            as has_development_record
     from profiles
     inner join institutions
         on profiles.instansi_id = institutions.instansi_id
@@ -105,9 +119,28 @@ keys as (
     from hosted_central
 ),
 
+-- grain-years with a development record: participations (e-learning
+-- included) by the participants' origin, or any record of the grain's ASN
+development_years as (
+    select
+        provinsi_kode,
+        tahun
+    from asn_totals
+    where has_development_record
+    union
+    select
+        provinsi_kode,
+        tahun
+    from participation_totals
+),
+
 final as (
     select
         keys.provinsi_kode,
+        case
+            when keys.provinsi_kode = 'pusat' then 'Instansi pusat (K/L)'
+            else provinces.provinsi_nama
+        end as provinsi_nama,
         keys.provinsi_kode in ('93', '94', '95', '96') as is_dob,
         keys.tahun,
         cast(coalesce(asn_totals.asn_count, 0) as integer) as asn_count,
@@ -122,11 +155,17 @@ final as (
         cast(coalesce(participation_totals.jp_total_all, 0) as numeric(14, 2)) as jp_total_all,
         {{ safe_ratio('participation_totals.jp_total_all', 'participation_totals.participant_count', 2) }}
             as avg_jp_per_participant,
-        {{ safe_ratio('coalesce(participation_totals.jp_total_all, 0)', 'asn_totals.asn_count', 2) }}
-            as avg_jp_per_asn,
+        -- no development record in the year: no data, not zero
+        case
+            when development_years.tahun is not null
+                then {{ safe_ratio('coalesce(participation_totals.jp_total_all, 0)', 'asn_totals.asn_count', 2) }}
+        end as avg_jp_per_asn,
+        development_years.tahun is not null as has_development_record,
         cast(coalesce(asn_totals.asn_reaching_20_jp, 0) as integer) as asn_reaching_20_jp,
-        {{ safe_ratio('asn_totals.asn_reaching_20_jp', 'asn_totals.asn_count') }}
-            as share_reaching_20_jp,
+        case
+            when development_years.tahun is not null
+                then {{ safe_ratio('coalesce(asn_totals.asn_reaching_20_jp, 0)', 'asn_totals.asn_count') }}
+        end as share_reaching_20_jp,
         cast(coalesce(participation_totals.jp_formal, 0) as numeric(14, 2)) as jp_formal,
         cast(coalesce(participation_totals.jp_sosial, 0) as numeric(14, 2)) as jp_sosial,
         cast(coalesce(participation_totals.jp_pengalaman, 0) as numeric(14, 2)) as jp_pengalaman,
@@ -162,6 +201,8 @@ final as (
             'hosted_central.central_training_participation_count',
         ) }} >= {{ var('regional_quota_share') }} as meets_regional_quota
     from keys
+    left join provinces
+        on keys.provinsi_kode = provinces.provinsi_kode
     left join asn_totals
         on
             keys.provinsi_kode = asn_totals.provinsi_kode
@@ -174,6 +215,10 @@ final as (
         on
             keys.provinsi_kode = hosted_central.provinsi_kode
             and keys.tahun = hosted_central.tahun
+    left join development_years
+        on
+            keys.provinsi_kode = development_years.provinsi_kode
+            and keys.tahun = development_years.tahun
 )
 
 select * from final
