@@ -93,12 +93,32 @@ def blocking_reason(summary: RunSummary) -> str | None:
 
 
 def _copy(conn: psycopg.Connection, audit: str, published: str, table: str) -> int:
-    """`<published>.<t>__next` as a full copy of `<audit>.<t>` (columns, constraints, indexes)."""
+    """`<published>.<t>__next` as a full copy of `<audit>.<t>` (columns, constraints, indexes).
+
+    `like ... including all` copies the column comments but not the table's
+    own: the mart's description (dbt's persist_docs) is carried over here, so
+    analysts read it on the published table (`\\dt+`, `obj_description`).
+    """
     nxt = sql.Identifier(published, table + NEXT_SUFFIX)
     src = sql.Identifier(audit, table)
     conn.execute(sql.SQL("drop table if exists {}").format(nxt))
     conn.execute(sql.SQL("create table {} (like {} including all)").format(nxt, src))
+    _copy_table_comment(conn, src, nxt)
     return conn.execute(sql.SQL("insert into {} select * from {}").format(nxt, src)).rowcount
+
+
+def _copy_table_comment(
+    conn: psycopg.Connection, source: sql.Identifier, target: sql.Identifier
+) -> None:
+    """`comment on table target` with `source`'s comment (none: nothing to carry)."""
+    row = conn.execute(
+        sql.SQL("select obj_description({}::regclass, 'pg_class')").format(
+            sql.Literal(source.as_string(conn))
+        )
+    ).fetchone()
+    if row is None or row[0] is None:
+        return
+    conn.execute(sql.SQL("comment on table {} is {}").format(target, sql.Literal(row[0])))
 
 
 def _replace(conn: psycopg.Connection, published: str, table: str, analyst_role: str) -> None:
