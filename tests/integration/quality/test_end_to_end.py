@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from report_view import CHARTS, open_report
@@ -22,11 +21,12 @@ from report_view import CHARTS, open_report
 from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import ingest_source
+from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.publish.publisher import PublishOutcome, publish_run
 from sinergi.quality import runner
 from sinergi.quality.report import build_report, render
 from sinergi.report.writer import write_report
-from sinergi.simulator.api import SimulatorHandle, start_simulator
+from sinergi.simulator.api import start_simulator
 from sinergi.transform.dbt import build
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -34,26 +34,6 @@ pytestmark = pytest.mark.integration
 
 
 SEED, ASN = 5, 300
-
-
-def _connection_uris(sim: SimulatorHandle) -> dict[str, str]:
-    """AIRFLOW_CONN_* values pointing the registry's connections at the simulator."""
-    creds = sim.credentials
-
-    def uri(source: str, login: str, password: str) -> str:
-        host = sim.urls[source].split("://", 1)[1]
-        return f"http://{quote(login, safe='')}:{quote(password, safe='')}@{host}"
-
-    return {
-        "AIRFLOW_CONN_SINERGI_SIASN": uri(
-            "siasn", creds.siasn_client_id, creds.siasn_client_secret
-        ),
-        "AIRFLOW_CONN_SINERGI_BPSDM_KEMENDAGRI": uri(
-            "bpsdm_kemendagri", "", creds.kemendagri_api_key
-        ),
-        "AIRFLOW_CONN_SINERGI_KEMNAKER_CORPU": uri("kemnaker_corpu", "", creds.corpu_token),
-        "AIRFLOW_CONN_SINERGI_SATUDATA": uri("satudata", "", creds.satudata_api_key),
-    }
 
 
 def _all_published(target: WarehouseTarget, tables: list[str]) -> dict[str, list[Any]]:
@@ -81,7 +61,7 @@ def test_simulated_world_is_audited_and_published(
 ) -> None:
     monkeypatch.setenv("SINERGI_NIP_HMAC_KEY", "quality-e2e-key")
     with start_simulator(seed=SEED, asn=ASN) as sim:
-        for name, value in _connection_uris(sim).items():
+        for name, value in simulator_connections(sim).items():
             monkeypatch.setenv(name, value)
         for source in ("siasn", "bpsdm_kemendagri", "kemnaker_corpu", "satudata"):
             ingest_source(source, target=warehouse, progress_bar=False)

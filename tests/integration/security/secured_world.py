@@ -21,7 +21,6 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -34,9 +33,10 @@ from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import ingest_source
 from sinergi.orchestration.dag_runs import run_dag
+from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.paths import project_dir
 from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
-from sinergi.simulator.api import SimulatorHandle, start_simulator
+from sinergi.simulator.api import start_simulator
 from sinergi.simulator.files import write_files
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect
@@ -93,25 +93,6 @@ def _captured(output: Path, lines: list[str]) -> Iterator[None]:
             logging.setLogRecordFactory(make_record)
 
 
-def _connection_uris(sim: SimulatorHandle) -> dict[str, str]:
-    creds = sim.credentials
-
-    def uri(source: str, login: str, password: str) -> str:
-        host = sim.urls[source].split("://", 1)[1]
-        return f"http://{quote(login, safe='')}:{quote(password, safe='')}@{host}"
-
-    return {
-        "AIRFLOW_CONN_SINERGI_SIASN": uri(
-            "siasn", creds.siasn_client_id, creds.siasn_client_secret
-        ),
-        "AIRFLOW_CONN_SINERGI_BPSDM_KEMENDAGRI": uri(
-            "bpsdm_kemendagri", "", creds.kemendagri_api_key
-        ),
-        "AIRFLOW_CONN_SINERGI_KEMNAKER_CORPU": uri("kemnaker_corpu", "", creds.corpu_token),
-        "AIRFLOW_CONN_SINERGI_SATUDATA": uri("satudata", "", creds.satudata_api_key),
-    }
-
-
 def _private_expectations(root: Path, manifest: Path) -> Path:
     """The committed GX context, copied, reading the manifest of this run's dbt."""
     root.mkdir(parents=True)
@@ -125,7 +106,7 @@ def _private_expectations(root: Path, manifest: Path) -> Path:
 
 def _ingest(target: WarehouseTarget, landing: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with start_simulator(seed=SEED, asn=ASN) as sim:
-        for name, value in _connection_uris(sim).items():
+        for name, value in simulator_connections(sim).items():
             monkeypatch.setenv(name, value)
         for source in API_SOURCES:
             ingest_source(source, target=target, settings=FAST_HTTP, progress_bar=False)
