@@ -61,6 +61,19 @@ def compare(target: WarehouseTarget, truth: dict[str, Any]) -> list[str]:
     _diff("asn_count", flat(asn["count_by_province_year"]), by_province("asn_count"), out)
     _diff("asn_20jp", flat(asn["reaching_20jp_by_province_year"]),
           by_province("asn_reaching_20_jp"), out)  # fmt: skip
+    # "no data" (a null share) only where nothing was recorded: a province-year
+    # the truth gives participations or 20-JP attainers has a development
+    # record, and a share when it has ASN
+    recorded, shares = by_province("has_development_record"), by_province("share_reaching_20_jp")
+    asn_counts = flat(asn["count_by_province_year"])
+    active = flat(parts["distinct_by_province_year"]), flat(asn["reaching_20jp_by_province_year"])
+    for key in sorted({k for table in active for k, n in table.items() if n}):
+        if not recorded.get(key):
+            out.append(
+                f"has_development_record[{key}]: truth has records, marts {recorded.get(key)}"
+            )
+        elif asn_counts.get(key) and shares.get(key) is None:
+            out.append(f"share_reaching_20_jp[{key}]: null, truth has records and ASN")
 
     for name, column in (("by_year_result", "hasil"), ("by_year_kind", "jenis_pelatihan")):
         counted = {
