@@ -44,6 +44,7 @@ EXPECTED_ERRORS: tuple[tuple[str, str, int, str], ...] = (
     ("sinergi.warehouse.identifiers", "InvalidIdentifier", 2, ""),
     ("sinergi.report.run_facts", "PublishNotFound", 2, ""),
     ("sinergi.orchestration.local_airflow", "AirflowNotReady", 1, ""),
+    ("sinergi.orchestration.local_airflow", "AirflowAlreadyRunning", 2, ""),
     (
         "sinergi.orchestration.airflow_api",
         "AirflowApiError",

@@ -7,6 +7,7 @@ listens on, and each command fails before dbt or any source is reached.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from sinergi.cli import app, expected_failure
+from sinergi.orchestration.local_airflow import AirflowAlreadyRunning, LocalAirflow
 from sinergi.report.run_facts import PublishNotFound
 from sinergi.transform.dbt import HMAC_KEY_VARIABLE, DbtRunFailed, MissingHmacKey
 
@@ -117,6 +119,21 @@ def test_expected_kinds(error: Exception, status: int, fix: str) -> None:
     assert found is not None
     assert found[0] == status
     assert fix in found[1] and "\n" not in found[1]
+
+
+def test_a_second_demo_while_its_airflow_runs(tmp_path: Path) -> None:
+    airflow = LocalAirflow(home=tmp_path / "airflow")
+    airflow.refuse_if_running()  # nothing runs yet
+    airflow.run_dir.mkdir(parents=True)
+    # the scheduler's PID file names a live process (this one): Airflow runs
+    (airflow.run_dir / "scheduler.pid").write_text(str(os.getpid()))
+    with pytest.raises(AirflowAlreadyRunning) as raised:
+        airflow.refuse_if_running()
+    found = expected_failure(raised.value)
+    assert found is not None
+    status, line = found
+    assert status == 2 and "\n" not in line
+    assert "already running (scheduler," in line and "`sinergi airflow down`" in line
 
 
 def test_anything_else_is_a_bug_and_keeps_its_traceback() -> None:

@@ -43,6 +43,10 @@ class AirflowNotReady(RuntimeError):
     """A component did not come up; the message names it and its log."""
 
 
+class AirflowAlreadyRunning(RuntimeError):
+    """Components of this Airflow home already run (a second `sinergi demo`, say)."""
+
+
 def _airflow_bin() -> str:
     return str(Path(sys.executable).with_name("airflow"))
 
@@ -125,6 +129,19 @@ class LocalAirflow:
             pid = int(path.read_text()) if path.exists() else None
             running[component] = pid if pid is not None and _alive(pid) else None
         return running
+
+    def refuse_if_running(self) -> None:
+        """AirflowAlreadyRunning, naming the running components and the fix, if any run.
+
+        The demo starts its own Airflow with its own connections: one already
+        running from this home would serve its runs with another world's.
+        """
+        running = sorted(name for name, pid in self.pids().items() if pid)
+        if running:
+            raise AirflowAlreadyRunning(
+                f"an Airflow of this checkout is already running ({', '.join(running)},"
+                f" home {self.home}): stop it with `sinergi airflow down`"
+            )
 
     def log_path(self, component: str) -> Path:
         return self.log_dir / f"{component}.log"
