@@ -46,10 +46,17 @@ AUDIT_BUILT = audit_built_asset()
 def transform() -> None:
     @task(outlets=[AUDIT_BUILT])
     def dbt_build() -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
         from sinergi.transform.airflow_build import build_triggered
+        from sinergi.transform.dbt import MissingHmacKey
 
         context = get_current_context()
-        summary = build_triggered(context)
+        try:
+            summary = build_triggered(context)
+        except MissingHmacKey as missing:
+            # A retry cannot conjure the key: fail now, without the retries.
+            raise AirflowFailException(str(missing)) from None
         context["outlet_events"][AUDIT_BUILT].extra = {
             "marts": summary["marts"],
             "raw_tables": summary["raw_tables"],

@@ -48,3 +48,17 @@ def _asset_events(dag_id: str, run_id: str) -> list[tuple[str, dict]]:
             .all()
         )
         return [(event.asset.uri, dict(event.extra or {})) for event in events]
+
+
+def test_transform_dag_without_the_hmac_key_fails_at_once_without_retries(
+    fresh_database: WarehouseTarget, airflow_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SINERGI_WAREHOUSE_URL", fresh_database.url)
+    monkeypatch.delenv("SINERGI_NIP_HMAC_KEY", raising=False)
+
+    dag_run = load_dags()["transform"].test()
+
+    assert str(dag_run.state) == "failed"
+    [task] = dag_run.get_task_instances()
+    # failed, not up_for_retry: a retry cannot bring the key
+    assert (task.task_id, str(task.state), task.try_number) == ("dbt_build", "failed", 1)
