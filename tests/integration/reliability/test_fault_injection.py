@@ -31,13 +31,13 @@ from psycopg import sql
 from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import Window, ingest_source
-from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.publish.publisher import publish_run
 from sinergi.quality import runner
-from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.transform.dbt import build
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.devtools.pipeline import simulator_connections
 
 pytestmark = pytest.mark.integration
 
@@ -144,7 +144,11 @@ class BackendKiller(threading.Thread):
                     " where datname = current_database() and pid <> pg_backend_pid()"
                     f" and state = 'active' and ({self.condition}) limit 1"
                 ).fetchone()
-                if row and conn.execute("select pg_terminate_backend(%s)", (row[0],)).fetchone():
+                if not row:
+                    time.sleep(0.01)
+                    continue
+                terminated = conn.execute("select pg_terminate_backend(%s)", (row[0],)).fetchone()
+                if terminated and terminated[0]:
                     self.killed.append(str(row[1]))
                 time.sleep(0.01)
 
