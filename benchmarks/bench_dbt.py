@@ -32,11 +32,11 @@ from psycopg import sql
 
 from sinergi.ingestion.file_drop import ingest_file
 from sinergi.ingestion.runner import ingest_source
-from sinergi.simulator.api import SimulatorHandle, start_simulator
-from sinergi.simulator.files import write_files
 from sinergi.transform.dbt import run_dbt
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.files import write_files
 
 SEED = 42
 FIRST_CLOCK = "2024-11-01T00:00:00Z"

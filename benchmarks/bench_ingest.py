@@ -56,9 +56,9 @@ def start_simulator(asn: int) -> tuple[subprocess.Popen[str], str]:
     code = (
         "import json, sys\n"
         "from sinergi.malloc import use_one_arena\n"
-        "from sinergi.simulator.api import start_simulator\n"
+        "from sinergi_simulator.api import start_simulator\n"
         "use_one_arena()  # as `sinergi simulate serve` does\n"
-        "from sinergi.simulator.config import Credentials\n"
+        "from sinergi_simulator.config import Credentials\n"
         f"sim = start_simulator(seed={SEED}, asn={asn}, "
         f"credentials=Credentials(kemendagri_api_key={API_KEY!r}))\n"
         "print(json.dumps(sim.urls), flush=True)\n"

@@ -72,14 +72,14 @@ from sinergi.orchestration.airflow_home import METADATA_DB_VARIABLE, PORT_VARIAB
 from sinergi.orchestration.chain import RunSeen, wait_until_settled
 from sinergi.orchestration.local_airflow import LocalAirflow
 from sinergi.orchestration.notify import notify_rest
-from sinergi.orchestration.simulated_sources import drop_files, simulator_connections
 from sinergi.paths import project_dir, state_dir
-from sinergi.simulator.api import SimulatorHandle, start_simulator
-from sinergi.simulator.files import write_files
 from sinergi.transform.dbt import HMAC_KEY_VARIABLE, build
 from sinergi.transform.selection import dbt_selection
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import URL_VARIABLE, WarehouseTarget, connect, resolve_target
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.devtools.pipeline import drop_files, simulator_connections
+from sinergi_simulator.files import write_files
 
 SEED = 2026  # the demo's world
 ASN = 3000  # province-sized: every one of the 38 provinces

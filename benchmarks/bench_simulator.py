@@ -1,7 +1,7 @@
 """Benchmark: how fast the simulator serves participations over HTTP, and its peak memory.
 
 Per world size, in one run:
-- serving: `python -m sinergi.simulator serve` in a subprocess (client and server
+- serving: `python -m sinergi_simulator serve` in a subprocess (client and server
   do not share a GIL); a thin `http.client` reader pages through every
   participation (5000 per page). Prints rows/s, the server's CPU per row (from
   /proc: what serving takes away from an ingest running on the same cores, and
@@ -29,7 +29,7 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
-from sinergi.simulator import build_sources
+from sinergi_simulator import build_sources
 
 PAGE = 5000
 BASELINE_ROWS = 300_000
@@ -56,7 +56,7 @@ def _peak_rss_mb(pid: int) -> float:
 def _serve(n_asn: int) -> tuple[subprocess.Popen[str], dict, float]:
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sinergi.simulator", "serve", "--seed", str(SEED),
+        [sys.executable, "-m", "sinergi_simulator", "serve", "--seed", str(SEED),
          "--asn", str(n_asn), "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
@@ -100,7 +100,7 @@ def _baselines(n_asn: int) -> tuple[float, float]:
 _FILES = """
 import sys
 from pathlib import Path
-from sinergi.simulator.cli import app
+from sinergi_simulator.cli import app
 app(sys.argv[1:], standalone_mode=False)
 print(next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM")))
 """

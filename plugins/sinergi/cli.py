@@ -11,10 +11,7 @@ traceback.
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -136,69 +133,6 @@ def main(
 
 
 @app.command()
-def demo(
-    scale: str = typer.Option(
-        "province", "--scale", help="World size: province or a number of ASN."
-    ),
-) -> None:
-    """Run the pipeline end to end under a running Airflow (what `make demo` runs).
-
-    From a terminal the Airflow UI stays up until Ctrl-C; otherwise (CI,
-    scripts) it stops after the summary. Exits 1 when the marts were not published.
-    """
-    from sinergi.orchestration.demo import login_lines, run_demo, scale_asn
-    from sinergi.orchestration.local_airflow import LocalAirflow
-    from sinergi.paths import state_dir
-
-    try:
-        asn = scale_asn(scale)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--scale") from None
-    log_file = _log_to_file(state_dir() / "logs" / "demo.log")
-    typer.echo(f"demo log: {log_file}")
-
-    def hold(airflow: LocalAirflow) -> None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            return
-        for line in login_lines(airflow):
-            typer.echo(line)
-        typer.echo("Airflow stays up until Ctrl-C.")
-        try:
-            while True:
-                signal.pause()
-        except KeyboardInterrupt:
-            typer.echo("stopping Airflow")
-
-    result = run_demo(asn=asn, echo=typer.echo, hold=hold)
-    typer.echo("rows per published mart:")
-    for table, rows in result.mart_rows.items():
-        typer.echo(f"  marts.{table}: {rows}")
-    for line in result.quality_lines:
-        typer.echo(line)
-    if result.seconds_to_publish is not None:
-        typer.echo(f"first event to published marts: {result.seconds_to_publish:.0f} s")
-    if not os.environ.get("SINERGI_WAREHOUSE_URL"):
-        typer.echo("The embedded PostgreSQL is left running for queries: `make stop` stops it.")
-    typer.echo(f"run report: {result.report_path or 'not written (see the Airflow task log)'}")
-    typer.echo('to keep working on this warehouse: eval "$(sinergi dev env)"')
-    if not result.published:
-        typer.echo(f"marts NOT published ({result.publish_status or 'no publish ran'})", err=True)
-        raise typer.Exit(1)
-
-
-def _log_to_file(path: Path) -> Path:
-    """Send this process's logging to a file, keeping the terminal for people."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logging.FileHandler(path)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    return path
-
-
-@app.command()
 def notify(
     source: str = typer.Argument(..., help="The API source with new data (sources.yml)."),
     entity: list[str] = typer.Option([], "--entity", "-e", help="Only these entities."),
@@ -235,15 +169,12 @@ def _mount_subcommands() -> None:
     from sinergi.ingestion.cli import ingest, ingest_file
     from sinergi.orchestration.backfill import backfill
     from sinergi.orchestration.cli import app as airflow_app
-    from sinergi.orchestration.dev_env import app as dev_app
     from sinergi.quality.cli import app as quality_app
     from sinergi.report.cli import report
-    from sinergi.simulator.cli import app as simulator_app
     from sinergi.transform.cli import app as transform_app
     from sinergi.warehouse.cli import app as warehouse_app
 
     app.add_typer(warehouse_app, name="warehouse")
-    app.add_typer(simulator_app, name="simulate")
     app.command("ingest")(ingest)
     app.command("ingest-file")(ingest_file)
     app.command("backfill")(backfill)
@@ -251,7 +182,57 @@ def _mount_subcommands() -> None:
     app.add_typer(quality_app, name="quality")
     app.command("report")(report)
     app.add_typer(airflow_app, name="airflow")
-    app.add_typer(dev_app, name="dev")
+    _mount_development_commands()
+
+
+# The commands the development tools add (packages/simulator registers them
+# under this entry-point group); the production image installs none of them.
+COMMANDS_GROUP = "sinergi.commands"
+DEVELOPMENT_COMMANDS = {
+    "demo": "Run the pipeline end to end on a simulated world (what `make demo` runs).",
+    "simulate": "Serve or write the simulated sources.",
+    "dev": "Shell settings for working on the demo's warehouse.",
+}
+
+
+def _mount_development_commands() -> None:
+    """Attach the commands installed distributions register under `sinergi.commands`.
+
+    A Typer app becomes a command group, a function a command. A development
+    command that is not installed still answers, with one line saying so.
+    """
+    from importlib.metadata import entry_points
+
+    mounted = set()
+    for entry in entry_points(group=COMMANDS_GROUP):
+        command = entry.load()
+        if isinstance(command, typer.Typer):
+            app.add_typer(command, name=entry.name)
+        else:
+            app.command(entry.name)(command)
+        mounted.add(entry.name)
+    for name, what in DEVELOPMENT_COMMANDS.items():
+        if name not in mounted:
+            app.command(
+                name,
+                help=f"{what} Development tools only: not installed here.",
+                hidden=True,
+                add_help_option=False,
+                context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            )(_not_installed(name))
+
+
+def _not_installed(name: str) -> Any:
+    def command() -> None:
+        typer.echo(
+            f"sinergi {name}: not installed here: it is part of the development tools"
+            " (packages/simulator, the sinergi-simulator distribution), which the production"
+            " image leaves out; in a checkout `make venv` installs them",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+    return command
 
 
 _mount_subcommands()

@@ -21,10 +21,10 @@ from psycopg import sql
 from report_view import CHARTS, data_docs_validation_rows, open_report
 
 from sinergi.orchestration.airflow_home import METADATA_DB_VARIABLE, PORT_VARIABLE
-from sinergi.orchestration.demo import DemoResult, api_dag_ids, run_demo
 from sinergi.orchestration.local_airflow import LocalAirflow
 from sinergi.report.writer import data_docs_site
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.devtools.demo import DemoResult, api_dag_ids, run_demo
 
 pytestmark = pytest.mark.integration
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from sinergi.orchestration.airflow_home import configure_environment, migrate_metadata_db
+
+if TYPE_CHECKING:
+    from sinergi.orchestration.local_airflow import LocalAirflow
 
 app = typer.Typer(help="Run Airflow locally (.sinergi/airflow).", no_args_is_help=True)
 
@@ -30,7 +35,6 @@ def up() -> None:
     `SINERGI_NIP_HMAC_KEY` (and `SINERGI_WAREHOUSE_URL`) first. Sources without a
     Connection are skipped with an alert, never retried in a burst.
     """
-    from sinergi.orchestration.demo import login_lines
     from sinergi.orchestration.local_airflow import AirflowNotReady, LocalAirflow
 
     airflow = LocalAirflow()
@@ -68,3 +72,14 @@ def status() -> None:
         typer.echo(f"UI: {api_url()}")
     else:
         raise typer.Exit(1)
+
+
+def login_lines(airflow: LocalAirflow) -> list[str]:
+    """Where the running Airflow's UI is, how to log in, where its logs go."""
+    from sinergi.orchestration.airflow_api import admin_password
+    from sinergi.orchestration.airflow_home import ADMIN_USER, api_url
+
+    return [
+        f"Airflow UI: {api_url()}  (user {ADMIN_USER}, password {admin_password(airflow.home)})",
+        f"Airflow logs: {airflow.log_dir}",
+    ]

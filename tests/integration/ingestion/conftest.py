@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from ingestion_helpers import ASN, SEED
 
-from sinergi.orchestration.simulated_sources import simulator_connections
-from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.devtools.pipeline import simulator_connections
 
 
 @pytest.fixture

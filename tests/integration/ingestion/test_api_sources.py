@@ -17,9 +17,9 @@ from sinergi.ingestion.http import HttpSettings, SourceError
 from sinergi.ingestion.raw_loader import record_hash
 from sinergi.ingestion.registry import Registry, load_registry
 from sinergi.ingestion.runner import ingest_source
-from sinergi.orchestration.simulated_sources import simulator_connections
-from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.devtools.pipeline import simulator_connections
 
 pytestmark = pytest.mark.integration
 

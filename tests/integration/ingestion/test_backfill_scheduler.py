@@ -31,11 +31,11 @@ from sinergi.orchestration.airflow_api import AirflowApi
 from sinergi.orchestration.airflow_home import api_url
 from sinergi.orchestration.backfill import day_start, days_window
 from sinergi.orchestration.local_airflow import LocalAirflow
-from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.paths import project_dir
-from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.transform.dbt import build
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.devtools.pipeline import simulator_connections
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,8 @@ from sinergi.ingestion.raw_loader import open_batch
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import Window, ingest_entity
 from sinergi.orchestration.dag_runs import run_dag
-from sinergi.simulator.api import SimulatorHandle
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle
 
 pytestmark = pytest.mark.integration
 

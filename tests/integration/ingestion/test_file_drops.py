@@ -16,11 +16,11 @@ from ingestion_helpers import ASN, SEED
 
 from sinergi.ingestion.file_drop import ingest_file
 from sinergi.ingestion.landing import sweep_landing
-from sinergi.simulator.api import build_sources
-from sinergi.simulator.files import write_files
-from sinergi.simulator.timeline import WORLD_END_MS
-from sinergi.simulator.truth import compute_truth
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import build_sources
+from sinergi_simulator.files import write_files
+from sinergi_simulator.timeline import WORLD_END_MS
+from sinergi_simulator.truth import compute_truth
 
 pytestmark = pytest.mark.integration
 

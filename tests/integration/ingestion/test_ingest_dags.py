@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sinergi.orchestration.dag_runs import run_dag
-from sinergi.simulator.api import SimulatorHandle
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle
 
 pytestmark = pytest.mark.integration
 

@@ -25,12 +25,12 @@ from sinergi.ingestion.http import HttpSettings, SourceError
 from sinergi.ingestion.raw_loader import record_hash
 from sinergi.ingestion.registry import Registry, load_registry, registry_path
 from sinergi.ingestion.runner import ingest_source
-from sinergi.orchestration.simulated_sources import simulator_connections
-from sinergi.simulator import ServeConfig, build_sources, start_simulator
-from sinergi.simulator.api import SimulatorHandle
-from sinergi.simulator.entities import Sources
-from sinergi.simulator.http_servers import overstated
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator import ServeConfig, build_sources, start_simulator
+from sinergi_simulator.api import SimulatorHandle
+from sinergi_simulator.devtools.pipeline import simulator_connections
+from sinergi_simulator.entities import Sources
+from sinergi_simulator.http_servers import overstated
 
 pytestmark = pytest.mark.integration
 
@@ -345,7 +345,7 @@ def answered(url: str, params: dict[str, Any]) -> requests.Response:
 
 
 def test_simulate_serve_takes_profiles_and_a_rate_in_faults(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "sinergi.simulator", "serve", "--port", "0", "--asn", "60"]
+    command = [sys.executable, "-m", "sinergi_simulator", "serve", "--port", "0", "--asn", "60"]
     wrong = subprocess.run(
         [*command, "--faults", "gzip,ckan_unsorted"], capture_output=True, text=True, timeout=60
     )

@@ -30,8 +30,8 @@ from window_helpers import (
 from sinergi.ingestion.raw_loader import record_hash
 from sinergi.ingestion.runner import Window
 from sinergi.orchestration.backfill import days_window
-from sinergi.simulator.api import SimulatorHandle
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle
 
 pytestmark = pytest.mark.integration
 

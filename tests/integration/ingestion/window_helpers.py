@@ -18,9 +18,9 @@ from sinergi.ingestion.http import HttpSettings
 from sinergi.ingestion.raw_loader import BatchResult, record_hash
 from sinergi.ingestion.registry import Registry, load_registry, registry_path
 from sinergi.ingestion.runner import Window, ingest_source
-from sinergi.simulator.api import SimulatorHandle
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle
 
 API_SOURCES = ("siasn", "bpsdm_kemendagri", "kemnaker_corpu", "satudata")
 

@@ -25,11 +25,11 @@ from sinergi.orchestration.airflow_api import AirflowApi
 from sinergi.orchestration.airflow_home import METADATA_DB_VARIABLE, PORT_VARIABLE
 from sinergi.orchestration.chain import RunSeen, runs_since, wait_until_settled
 from sinergi.orchestration.local_airflow import LocalAirflow
-from sinergi.orchestration.simulated_sources import drop_files, simulator_connections
 from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
-from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.devtools.pipeline import drop_files, simulator_connections
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 API_SOURCES = ("siasn", "bpsdm_kemendagri", "kemnaker_corpu", "satudata")

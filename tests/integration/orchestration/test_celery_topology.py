@@ -56,10 +56,10 @@ from sinergi.orchestration.airflow_api import AirflowApi
 from sinergi.orchestration.airflow_home import METADATA_DB_VARIABLE, PORT_VARIABLE
 from sinergi.orchestration.chain import RunSeen, wait_until_settled
 from sinergi.orchestration.local_airflow import LocalAirflow
-from sinergi.orchestration.simulated_sources import drop_files
-from sinergi.simulator.api import SimulatorHandle, start_simulator
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.devtools.pipeline import drop_files
 
 pytestmark = pytest.mark.integration
 

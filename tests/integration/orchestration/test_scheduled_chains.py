@@ -27,8 +27,8 @@ from sinergi.events import channel, event_uri
 from sinergi.orchestration.chain import RunSeen
 from sinergi.orchestration.notify import notify_redis, notify_rest
 from sinergi.publish.assets import mart_names
-from sinergi.simulator.timeline import WORLD_END_MS
 from sinergi.warehouse.connection import connect
+from sinergi_simulator.timeline import WORLD_END_MS
 
 pytestmark = pytest.mark.integration
 

@@ -21,14 +21,14 @@ from report_view import CHARTS, open_report
 from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import ingest_source
-from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.publish.publisher import PublishOutcome, publish_run
 from sinergi.quality import runner
 from sinergi.quality.report import build_report, render
 from sinergi.report.writer import write_report
-from sinergi.simulator.api import start_simulator
 from sinergi.transform.dbt import build
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import start_simulator
+from sinergi_simulator.devtools.pipeline import simulator_connections
 
 pytestmark = pytest.mark.integration
 

@@ -33,13 +33,13 @@ from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.ingestion.registry import load_registry
 from sinergi.ingestion.runner import ingest_source
 from sinergi.orchestration.dag_runs import run_dag
-from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.paths import project_dir
 from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
-from sinergi.simulator.api import start_simulator
-from sinergi.simulator.files import write_files
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import start_simulator
+from sinergi_simulator.devtools.pipeline import simulator_connections
+from sinergi_simulator.files import write_files
 
 SEED, ASN = 31, 200
 API_SOURCES = ("siasn", "bpsdm_kemendagri", "kemnaker_corpu", "satudata")

@@ -25,15 +25,15 @@ from sinergi.domain.reasons import quarantine_reasons
 from sinergi.ingestion.file_drop import ingest_file
 from sinergi.ingestion.http import HttpSettings
 from sinergi.ingestion.runner import ingest_source
-from sinergi.orchestration.simulated_sources import simulator_connections
 from sinergi.publish.publisher import publish_run
 from sinergi.quality import runner
-from sinergi.simulator.api import SimulatorHandle, start_simulator
-from sinergi.simulator.config import Messiness
-from sinergi.simulator.defects import NOT_AN_OBJECT, NOT_INJECTABLE, NUL_CHARACTER
-from sinergi.simulator.files import write_files
 from sinergi.transform.dbt import run_dbt
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.config import Messiness
+from sinergi_simulator.defects import NOT_AN_OBJECT, NOT_INJECTABLE, NUL_CHARACTER
+from sinergi_simulator.devtools.pipeline import simulator_connections
+from sinergi_simulator.files import write_files
 
 pytestmark = pytest.mark.integration
 

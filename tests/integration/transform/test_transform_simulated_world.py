@@ -26,10 +26,10 @@ from transform_truth import compare
 from sinergi.ingestion.file_drop import ingest_file
 from sinergi.ingestion.http import HttpSettings
 from sinergi.ingestion.runner import ingest_source
-from sinergi.simulator.api import SimulatorHandle, start_simulator
-from sinergi.simulator.files import write_files
 from sinergi.transform.dbt import run_dbt
 from sinergi.warehouse.connection import WarehouseTarget, connect
+from sinergi_simulator.api import SimulatorHandle, start_simulator
+from sinergi_simulator.files import write_files
 
 pytestmark = pytest.mark.integration
 

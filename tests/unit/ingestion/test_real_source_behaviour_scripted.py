@@ -44,7 +44,7 @@ from sinergi.ingestion.paginators import (
 )
 from sinergi.ingestion.raw_loader import BatchResult
 from sinergi.ingestion.registry import Entity, Pagination
-from sinergi.simulator.faults import PROFILES, FaultSpec, parse_faults
+from sinergi_simulator.faults import PROFILES, FaultSpec, parse_faults
 
 BASE = "http://source.test"
 QUICK = HttpSettings(max_attempts=3, backoff_base_s=0.001, backoff_max_s=0.002)

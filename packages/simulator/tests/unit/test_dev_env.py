@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sinergi.cli import app
-from sinergi.orchestration.demo import DEMO_NIP_KEY
+from sinergi_simulator.devtools.demo import DEMO_NIP_KEY
 
 
 def _evaluated(output: str, *names: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from sinergi.simulator.timeline import N_PERIODS, PERIOD_LEN_MS, PERIOD_START_MS
+from sinergi_simulator.timeline import N_PERIODS, PERIOD_LEN_MS, PERIOD_START_MS
 
 
 class Chunk:

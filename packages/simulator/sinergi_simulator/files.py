@@ -29,13 +29,13 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from sinergi.simulator import landing
-from sinergi.simulator.entities import Sources, impossible_date, training_code, world_day
-from sinergi.simulator.landing import ASSESSMENT_HEADERS, OPTIONAL, PARTICIPATION_HEADERS
-from sinergi.simulator.nip import mangle
-from sinergi.simulator.timeline import N_PERIODS, PERIOD_START_MS, WORLD_END_MS, period_year_month
-from sinergi.simulator.truth import broken_file_name
-from sinergi.simulator.vocab import (
+from sinergi_simulator import landing
+from sinergi_simulator.entities import Sources, impossible_date, training_code, world_day
+from sinergi_simulator.landing import ASSESSMENT_HEADERS, OPTIONAL, PARTICIPATION_HEADERS
+from sinergi_simulator.nip import mangle
+from sinergi_simulator.timeline import N_PERIODS, PERIOD_START_MS, WORLD_END_MS, period_year_month
+from sinergi_simulator.truth import broken_file_name
+from sinergi_simulator.vocab import (
     COMPETENCY_TYPES,
     FIRST_NAMES_F,
     FIRST_NAMES_M,
@@ -45,7 +45,7 @@ from sinergi.simulator.vocab import (
     LAST_NAMES,
     TRAINING_KINDS,
 )
-from sinergi.simulator.world import LULUS, PROSES
+from sinergi_simulator.world import LULUS, PROSES
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from sinergi.malloc import use_one_arena
-from sinergi.simulator.config import Credentials, Messiness, ServeConfig
-from sinergi.simulator.timeline import WORLD_END_MS, format_ms, parse_timestamp
+from sinergi_simulator.config import Credentials, Messiness, ServeConfig
+from sinergi_simulator.timeline import WORLD_END_MS, format_ms, parse_timestamp
 
 if TYPE_CHECKING:
-    from sinergi.simulator.api import SimulatorHandle
+    from sinergi_simulator.api import SimulatorHandle
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-# The defaults are the demo's world (sinergi.orchestration.demo: DEMO_SEED, SCALES), so
+# The defaults are the demo's world (sinergi_simulator.devtools.demo: DEMO_SEED, SCALES), so
 # what `serve` or `files` gives adds to the demo's warehouse instead of mixing a
 # second world into it; a unit test keeps the two equal.
 DEFAULT_SEED = 2026
@@ -122,8 +122,8 @@ def serve(
     into the shell that runs `sinergi ingest` or `sinergi airflow up`.
     Move the clock with POST <any url>/_sim/clock {"clock": "2023-06-30T00:00:00Z"}.
     """
-    from sinergi.simulator.api import build_sources, start_simulator
-    from sinergi.simulator.faults import parse_faults
+    from sinergi_simulator.api import build_sources, start_simulator
+    from sinergi_simulator.faults import parse_faults
 
     try:
         spec = parse_faults(faults)
@@ -170,7 +170,7 @@ def export_lines(handle: SimulatorHandle, seed: int, asn: int) -> list[str]:
     """The served sources' connections as shell `export` lines, ready to paste."""
     # The registry's connection ids live above the simulator; this entry point
     # borrows the demo's mapping rather than keeping a second copy of it.
-    from sinergi.orchestration.simulated_sources import simulator_connections
+    from sinergi_simulator.devtools.pipeline import simulator_connections
 
     demo = (seed, asn) == (DEFAULT_SEED, DEFAULT_ASN)
     world = "the demo's world" if demo else "a world of its own, not the demo's"
@@ -183,7 +183,7 @@ def export_lines(handle: SimulatorHandle, seed: int, asn: int) -> list[str]:
 @app.command("fault-profiles")
 def fault_profiles() -> None:
     """List the fault profiles `serve --faults` accepts: how real sources misbehave."""
-    from sinergi.simulator.faults import PROFILES
+    from sinergi_simulator.faults import PROFILES
 
     width = max(map(len, PROFILES))
     for name, what in PROFILES.items():
@@ -213,9 +213,9 @@ def files(
     The truth manifest written with --truth covers the API sources and these files at the
     same clock (--until).
     """
-    from sinergi.simulator.api import build_sources
-    from sinergi.simulator.files import write_files
-    from sinergi.simulator.truth import compute_truth, write_truth
+    from sinergi_simulator.api import build_sources
+    from sinergi_simulator.files import write_files
+    from sinergi_simulator.truth import compute_truth, write_truth
 
     mess = _messiness(name_variants, duplicates, late_updates, invalid, drift, broken_files)
     sources = build_sources(seed, asn, mess)

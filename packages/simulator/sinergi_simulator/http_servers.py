@@ -31,11 +31,11 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from sinergi.simulator.config import Credentials, ServeConfig
-from sinergi.simulator.entities import Sources
-from sinergi.simulator.faults import FaultInjector
-from sinergi.simulator.streams import Stream
-from sinergi.simulator.timeline import Clock, format_ms, parse_timestamp
+from sinergi_simulator.config import Credentials, ServeConfig
+from sinergi_simulator.entities import Sources
+from sinergi_simulator.faults import FaultInjector
+from sinergi_simulator.streams import Stream
+from sinergi_simulator.timeline import Clock, format_ms, parse_timestamp
 
 logger = logging.getLogger(__name__)
 

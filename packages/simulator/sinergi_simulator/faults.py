@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sinergi.simulator.config import ServeConfig
+from sinergi_simulator.config import ServeConfig
 
 logger = logging.getLogger(__name__)
 

@@ -29,16 +29,16 @@ from psycopg import sql
 
 from sinergi.ingestion.landing import landing_dir
 from sinergi.ingestion.registry import load_registry
-from sinergi.orchestration.airflow_api import AirflowApi, admin_password
-from sinergi.orchestration.airflow_home import ADMIN_USER, api_url
+from sinergi.orchestration.airflow_api import AirflowApi
+from sinergi.orchestration.airflow_home import api_url
 from sinergi.orchestration.chain import RunSeen, wait_until_settled
 from sinergi.orchestration.local_airflow import LocalAirflow
 from sinergi.orchestration.notify import notify_rest
-from sinergi.orchestration.simulated_sources import drop_files, simulator_connections
-from sinergi.simulator.api import start_simulator
 from sinergi.transform.dbt import HMAC_KEY_VARIABLE
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import URL_VARIABLE, WarehouseTarget, connect, resolve_target
+from sinergi_simulator.api import start_simulator
+from sinergi_simulator.devtools.pipeline import drop_files, simulator_connections
 
 log = logging.getLogger(__name__)
 
@@ -221,10 +221,3 @@ def run_demo(
         finally:
             airflow.stop()
     return result
-
-
-def login_lines(airflow: LocalAirflow) -> list[str]:
-    return [
-        f"Airflow UI: {api_url()}  (user {ADMIN_USER}, password {admin_password(airflow.home)})",
-        f"Airflow logs: {airflow.log_dir}",
-    ]

@@ -11,10 +11,10 @@ import numpy as np
 import openpyxl
 import pytest
 
-from sinergi.simulator import build_sources, landing
-from sinergi.simulator.files import PARTICIPATION_HEADERS, write_files
-from sinergi.simulator.timeline import WORLD_END_MS
-from sinergi.simulator.truth import compute_truth
+from sinergi_simulator import build_sources, landing
+from sinergi_simulator.files import PARTICIPATION_HEADERS, write_files
+from sinergi_simulator.timeline import WORLD_END_MS
+from sinergi_simulator.truth import compute_truth
 
 pytestmark = pytest.mark.integration
 

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sinergi.simulator.config import Credentials, Messiness, ServeConfig, WorldConfig
-from sinergi.simulator.entities import Sources
-from sinergi.simulator.faults import FaultInjector, FaultSpec, parse_faults
-from sinergi.simulator.http_servers import (
+from sinergi_simulator.config import Credentials, Messiness, ServeConfig, WorldConfig
+from sinergi_simulator.entities import Sources
+from sinergi_simulator.faults import FaultInjector, FaultSpec, parse_faults
+from sinergi_simulator.http_servers import (
     CorpuApp,
     KemendagriApp,
     SatudataApp,
@@ -25,8 +25,8 @@ from sinergi.simulator.http_servers import (
     make_server,
     serve_in_thread,
 )
-from sinergi.simulator.timeline import WORLD_END_MS, Clock, format_ms
-from sinergi.simulator.world import World
+from sinergi_simulator.timeline import WORLD_END_MS, Clock, format_ms
+from sinergi_simulator.world import World
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class SimulatorHandle:
 
     def truth(self, path: str | Path | None = None, landing: bool = True) -> dict[str, Any]:
         """The truth manifest of the world as served at the current clock (optionally saved)."""
-        from sinergi.simulator.truth import compute_truth, write_truth
+        from sinergi_simulator.truth import compute_truth, write_truth
 
         manifest = compute_truth(self.sources, self.clock.now_ms, include_files=landing)
         if path is not None:

@@ -36,10 +36,10 @@ def dev_env_lines() -> list[str]:
     """The settings as shell lines: `export` for what commands read, `#` for the rest."""
     from sinergi.orchestration.airflow_api import admin_password
     from sinergi.orchestration.airflow_home import ADMIN_USER, airflow_home, api_url
-    from sinergi.orchestration.demo import DEMO_NIP_KEY
     from sinergi.paths import state_dir
     from sinergi.transform.dbt import HMAC_KEY_VARIABLE
     from sinergi.warehouse.connection import URL_VARIABLE, planned_target
+    from sinergi_simulator.devtools.demo import DEMO_NIP_KEY
 
     target = planned_target()
     home = airflow_home()

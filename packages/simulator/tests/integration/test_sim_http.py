@@ -12,9 +12,9 @@ import pytest
 import requests
 from simulator_readers import Reader
 
-from sinergi.simulator import ServeConfig, build_sources, start_simulator
-from sinergi.simulator.api import SimulatorHandle
-from sinergi.simulator.nip import is_valid_nip
+from sinergi_simulator import ServeConfig, build_sources, start_simulator
+from sinergi_simulator.api import SimulatorHandle
+from sinergi_simulator.nip import is_valid_nip
 
 pytestmark = pytest.mark.integration
 

@@ -5,6 +5,11 @@ layouts the servers and the file writer encode, holding only per-block
 accumulators (memory does not grow with the world). The `definitions`
 section states every rule the figures follow; the integration tests compare
 the marts to these figures.
+
+The figures come from the simulator's own reading of the rules (20 JP, the
+NIP, the funding sources, the reasons a row is quarantined), independent of
+the product's implementation on purpose: an expected value computed by the
+code under test could never show that code wrong.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from sinergi.simulator import landing
-from sinergi.simulator.defects import entity_reasons
-from sinergi.simulator.entities import (
+from sinergi_simulator import landing
+from sinergi_simulator.defects import entity_reasons
+from sinergi_simulator.entities import (
     BUDGET_PERIODS,
     DUP,
     FUNDING_KEYS,
@@ -29,16 +34,16 @@ from sinergi.simulator.entities import (
     UPDATE,
     Sources,
 )
-from sinergi.simulator.institutions import CENTRAL
-from sinergi.simulator.timeline import (
+from sinergi_simulator.institutions import CENTRAL
+from sinergi_simulator.timeline import (
     N_PERIODS,
     WIB_OFFSET_MS,
     YEARS,
     format_ms,
     period_year_month,
 )
-from sinergi.simulator.vocab import COMPETENCY_TYPES, FUNDING_SPELLINGS, TRAINING_KINDS
-from sinergi.simulator.world import LULUS, PROSES, TIDAK_LULUS, course_minutes
+from sinergi_simulator.vocab import COMPETENCY_TYPES, FUNDING_SPELLINGS, TRAINING_KINDS
+from sinergi_simulator.world import LULUS, PROSES, TIDAK_LULUS, course_minutes
 
 logger = logging.getLogger(__name__)
 

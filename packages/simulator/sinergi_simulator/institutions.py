@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sinergi.simulator import rand
-from sinergi.simulator.reference import Region, load_regions
-from sinergi.simulator.vocab import CENTRAL_INSTITUTIONS, DOB_PROVINCES, PROVINCE_SHORT
+from sinergi_simulator import rand
+from sinergi_simulator.reference import Region, load_regions
+from sinergi_simulator.vocab import CENTRAL_INSTITUTIONS, DOB_PROVINCES, PROVINCE_SHORT
 
 logger = logging.getLogger(__name__)
 

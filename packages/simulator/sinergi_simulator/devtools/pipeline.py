@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 from sinergi.ingestion.connections import env_variable
 from sinergi.ingestion.registry import load_registry
-from sinergi.simulator.api import SimulatorHandle
-from sinergi.simulator.entities import Sources
-from sinergi.simulator.files import write_files
+from sinergi_simulator.api import SimulatorHandle
+from sinergi_simulator.entities import Sources
+from sinergi_simulator.files import write_files
 
 
 def simulator_connections(sim: SimulatorHandle) -> dict[str, str]:

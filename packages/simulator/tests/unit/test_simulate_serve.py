@@ -10,9 +10,9 @@ import typer.main
 
 from sinergi.ingestion.connections import parse_connection
 from sinergi.ingestion.registry import load_registry
-from sinergi.orchestration.demo import DEMO_SEED, SCALES
-from sinergi.simulator import cli
-from sinergi.simulator.config import Credentials
+from sinergi_simulator import cli
+from sinergi_simulator.config import Credentials
+from sinergi_simulator.devtools.demo import DEMO_SEED, SCALES
 
 URLS = {
     "siasn": "http://127.0.0.1:8700",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sinergi.simulator import build_sources, entities
-from sinergi.simulator.nip import is_valid_nip, mangle
-from sinergi.simulator.streams import Stream
-from sinergi.simulator.timeline import N_PERIODS, parse_timestamp
-from sinergi.simulator.world import BLOCK
+from sinergi_simulator import build_sources, entities
+from sinergi_simulator.nip import is_valid_nip, mangle
+from sinergi_simulator.streams import Stream
+from sinergi_simulator.timeline import N_PERIODS, parse_timestamp
+from sinergi_simulator.world import BLOCK
 
 
 @pytest.fixture(scope="module")

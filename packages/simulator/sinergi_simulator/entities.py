@@ -16,19 +16,19 @@ from functools import cached_property
 
 import numpy as np
 
-from sinergi.simulator import rand
-from sinergi.simulator.defects import REASONS, UNKNOWN_INSTANSI, break_record, rare_reason_index
-from sinergi.simulator.institutions import CENTRAL
-from sinergi.simulator.nip import mangle
-from sinergi.simulator.streams import Chunk, Stream
-from sinergi.simulator.timeline import (
+from sinergi_simulator import rand
+from sinergi_simulator.defects import REASONS, UNKNOWN_INSTANSI, break_record, rare_reason_index
+from sinergi_simulator.institutions import CENTRAL
+from sinergi_simulator.nip import mangle
+from sinergi_simulator.streams import Chunk, Stream
+from sinergi_simulator.timeline import (
     N_PERIODS,
     PERIOD_START_DAY,
     iso_days,
     iso_ms,
     period_year_month,
 )
-from sinergi.simulator.vocab import (
+from sinergi_simulator.vocab import (
     CERTIFICATION_TYPES,
     COMPETENCY_TYPES,
     COURSE_LEVELS,
@@ -42,7 +42,7 @@ from sinergi.simulator.vocab import (
     TRAINING_KINDS,
     TRAINING_TOPICS,
 )
-from sinergi.simulator.world import (
+from sinergi_simulator.world import (
     GOLONGAN,
     HASIL,
     KIND_CODES,

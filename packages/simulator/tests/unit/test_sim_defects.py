@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from sinergi.domain.reasons import quarantine_reasons
-from sinergi.simulator import build_sources, landing
-from sinergi.simulator.config import Messiness
-from sinergi.simulator.defects import (
+from sinergi_simulator import build_sources, landing
+from sinergi_simulator.config import Messiness
+from sinergi_simulator.defects import (
     NOT_AN_OBJECT,
     NOT_INJECTABLE,
     NUL_CHARACTER,
@@ -28,9 +28,9 @@ from sinergi.simulator.defects import (
     entity_reasons,
     ghost_nip,
 )
-from sinergi.simulator.nip import is_valid_nip
-from sinergi.simulator.timeline import WORLD_END_MS
-from sinergi.simulator.truth import compute_truth
+from sinergi_simulator.nip import is_valid_nip
+from sinergi_simulator.timeline import WORLD_END_MS
+from sinergi_simulator.truth import compute_truth
 
 RARE = Messiness(invalid_rate=0.1, rare_fault_rate=0.3)
 

@@ -9,7 +9,8 @@ element that is not an object...), injected only at
 An injected record carries exactly one defect and the name is the quarantine
 reason the pipeline must give it (dbt_project/seeds/quarantine_reasons.csv).
 Together with the file-drop rows' defects (landing.py) they cover every
-listed reason but those in `NOT_INJECTABLE` (tests/unit/simulator/test_sim_defects.py).
+listed reason but those in `NOT_INJECTABLE`
+(packages/simulator/tests/unit/test_sim_defects.py).
 
 A record's reason code indexes `entity_reasons(entity)`: the common reasons
 first, then the rare ones. Rare defects are applied to an otherwise valid

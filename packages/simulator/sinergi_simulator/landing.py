@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sinergi.simulator import rand
-from sinergi.simulator.entities import Sources
-from sinergi.simulator.timeline import PERIOD_LEN_MS, PERIOD_START_MS, period_year_month
+from sinergi_simulator import rand
+from sinergi_simulator.entities import Sources
+from sinergi_simulator.timeline import PERIOD_LEN_MS, PERIOD_START_MS, period_year_month
 
 DAY_MS = 86_400_000
 HOST_REPORT, ORIGIN_REPORT, JUNK_ROW = 0, 1, 2

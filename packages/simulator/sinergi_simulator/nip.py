@@ -5,6 +5,11 @@ PNS NIP (Perka BKN 22/2007): birth date YYYYMMDD + CPNS start YYYYMM + gender
 + `2` + gender 1/2 + 4-digit sequence; its digits 13-14 ("21"/"22") are never
 a month, so the two forms cannot be confused. The rule in `is_valid_nip` is the
 one the truth manifest's definitions state.
+
+This is a second implementation of the product's NIP rule, on purpose: the
+simulator generates the test world the product is checked against, so it must
+not borrow the rule it checks (a bug shared by both would pass every test).
+It imports nothing from `sinergi`.
 """
 
 from __future__ import annotations

@@ -21,13 +21,13 @@ from typing import Any, cast
 
 import numpy as np
 
-from sinergi.simulator import rand
-from sinergi.simulator.config import WorldConfig
-from sinergi.simulator.defects import RARE_REASONS, REASONS
-from sinergi.simulator.institutions import CENTRAL, PROVINCE, REGENCY, build_institutions
-from sinergi.simulator.nip import birth_and_gender, birth_yyyymmdd, pns_nip, pppk_number
-from sinergi.simulator.timeline import N_PERIODS, PERIOD_START_DAY, period_year_month
-from sinergi.simulator.vocab import (
+from sinergi_simulator import rand
+from sinergi_simulator.config import WorldConfig
+from sinergi_simulator.defects import RARE_REASONS, REASONS
+from sinergi_simulator.institutions import CENTRAL, PROVINCE, REGENCY, build_institutions
+from sinergi_simulator.nip import birth_and_gender, birth_yyyymmdd, pns_nip, pppk_number
+from sinergi_simulator.timeline import N_PERIODS, PERIOD_START_DAY, period_year_month
+from sinergi_simulator.vocab import (
     COMPETENCY_TYPES,
     FIRST_NAMES_F,
     FIRST_NAMES_M,
