@@ -167,6 +167,7 @@ def notify(
 def _mount_subcommands() -> None:
     """Attach each layer's command group."""
     from sinergi.ingestion.cli import ingest, ingest_file
+    from sinergi.open_data.cli import app as open_data_app
     from sinergi.orchestration.backfill import backfill
     from sinergi.orchestration.cli import app as airflow_app
     from sinergi.quality.cli import app as quality_app
@@ -182,6 +183,7 @@ def _mount_subcommands() -> None:
     app.add_typer(quality_app, name="quality")
     app.command("report")(report)
     app.add_typer(airflow_app, name="airflow")
+    app.add_typer(open_data_app, name="open-data")
     _mount_development_commands()
 
 
