@@ -131,7 +131,7 @@ def start_simulator(
         SiasnApp(*common),
         KemendagriApp(*common),
         CorpuApp(*common, base_url=lambda: urls["kemnaker_corpu"]),
-        SatudataApp(*common),
+        SatudataApp(*common, base_url=lambda: urls["satudata"]),
     ]
     servers = []
     for offset, app in enumerate(apps):

@@ -31,6 +31,8 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from sinergi_simulator.ckan_portal import CkanError as PortalError
+from sinergi_simulator.ckan_portal import CkanPortal
 from sinergi_simulator.config import Credentials, ServeConfig
 from sinergi_simulator.entities import Sources
 from sinergi_simulator.faults import FaultInjector
@@ -322,12 +324,17 @@ class SatudataApp(SourceApp):
 
     name = "satudata"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, base_url: Callable[[], str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._requests = 0
         self._lock = threading.Lock()
+        # the portal's write side: what open-data publishers push (ckan_portal)
+        self.portal = CkanPortal(self.credentials.satudata_api_key, base_url or (lambda: ""))
 
     def route(self, method, path, params, headers, body):
+        action = path.removeprefix("/api/3/action/")
+        if action in self.portal.actions and not self._budget_search(action, params, body):
+            return self._portal(action, method, params, headers, body)
         if path != "/api/3/action/datastore_search" or method not in ("GET", "POST"):
             raise HttpError(404, {"success": False, "error": {"message": "Not found"}})
         if method == "POST" and body:
@@ -378,6 +385,38 @@ class SatudataApp(SourceApp):
             + b"}}"
         )
         return Response(body)
+
+    def _budget_search(self, action: str, params: dict[str, str], body: bytes) -> bool:
+        """Whether the request reads the budget resource (the source), not a portal table."""
+        if action != "datastore_search":
+            return False
+        resource = params.get("resource_id")
+        if resource is None and body:
+            try:
+                resource = json.loads(body).get("resource_id")
+            except (ValueError, AttributeError):
+                return True  # the source's answer to bad JSON
+        return resource == CKAN_RESOURCE or resource not in self.portal.tables
+
+    def _portal(self, action: str, method: str, params, headers, body: bytes) -> Response:
+        """One Action API call on the portal, in CKAN's envelope."""
+        help_url = f"{self.portal.base_url()}/api/3/action/help_show?name={action}"
+        try:
+            data = json.loads(body) if body else dict(params)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        except ValueError as error:
+            message = f"Bad request - JSON Error: {error}"
+            raise HttpError(
+                400, {"help": help_url, "success": False, "error": {"message": message}}
+            ) from None
+        try:
+            result = self.portal.call(action, method, data, headers.get("Authorization"))
+        except PortalError as error:
+            raise HttpError(
+                error.status, {"help": help_url, "success": False, "error": error.error}
+            ) from None
+        return Response(_json({"help": help_url, "success": True, "result": result}))
 
     def _order(self, sort: str) -> str | None:
         """`asc`/`desc` for a sort on `_id` (the only sort the simulator knows), None for none."""
