@@ -30,15 +30,19 @@ USER sinergi
 WORKDIR /opt/sinergi
 
 # Dependencies first (a cached layer while uv.lock is unchanged), then the project.
+# --frozen, not --locked: the lock names the workspace's dev-only member
+# (packages/simulator), which the image leaves out, so uv cannot re-check the
+# lock here; `make venv` (uv sync --locked) checks it in every checkout and CI.
 COPY --chown=sinergi:0 pyproject.toml uv.lock README.md ./
 RUN --mount=type=cache,target=/home/sinergi/.cache/uv,uid=50000 \
-    uv sync --locked --no-dev --no-install-project
+    uv sync --frozen --no-dev --no-install-project
 COPY --chown=sinergi:0 . .
-# The project (editable: the venv points at /opt/sinergi/plugins); dbt parse,
+# The project (editable: the venv points at /opt/sinergi/plugins), without the
+# dev group and so without the simulator and the demo; dbt parse,
 # which needs no database, writes dbt_project/target/manifest.json; the state
 # folders exist owned by sinergi, so the volumes mounted on them (landing zone,
 # task logs) start writable by it.
 RUN --mount=type=cache,target=/home/sinergi/.cache/uv,uid=50000 \
-    uv sync --locked --no-dev \
+    uv sync --frozen --no-dev \
     && sinergi transform manifest \
     && mkdir -p state/landing airflow/logs

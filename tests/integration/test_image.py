@@ -7,6 +7,8 @@ install, the dbt manifest), `airflow-init`'s command from docker-compose.yml
 against throwaway databases, and an import of every DAG with the environment
 docker-compose.yml gives the Airflow components. A file the image would miss
 is missed here too, and a step the image no longer runs is not run here either.
+The image holds no part of the simulator: not its source, not its install, and
+its commands (`sinergi demo`, `sinergi simulate`, `sinergi dev`) say so.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 # The DAGs that failed to import in the image when it had no dbt manifest.
 MANIFEST_DAGS = {"transform", "quality_publish"}
+# The development tools the image leaves out (packages/simulator) and their commands.
+SIMULATOR = ("sinergi_simulator", "sinergi-simulator")
+# (each of them: tests/unit/test_development_commands.py)
+DEVELOPMENT_COMMANDS = (["demo"], ["simulate", "serve", "--asn", "100"])
 # Set by the Dockerfile for the image, left out here: they only trade build time
 # for start-up time (bytecode) or suit a cache on another filesystem (copy).
 UV_IMAGE_ONLY = ("UV_COMPILE_BYTECODE", "UV_LINK_MODE", "UV_NO_CACHE")
@@ -290,6 +296,47 @@ def metadata_database(warehouse_server: WarehouseTarget) -> Iterator[WarehouseTa
         )
 
 
+SIMULATOR_SCRIPT = """
+import importlib.metadata, importlib.util, json, sys
+module, distribution = sys.argv[1:]
+try:
+    version = importlib.metadata.version(distribution)
+except importlib.metadata.PackageNotFoundError:
+    version = None
+print("SIMULATOR " + json.dumps({
+    "module": importlib.util.find_spec(module) is not None,
+    "distribution": version,
+    "commands": [e.name for e in importlib.metadata.entry_points(group="sinergi.commands")],
+}))
+"""
+
+
+def assert_no_simulator(venv: Path, context: Path, env: Mapping[str, str]) -> None:
+    """The image's environment cannot import the simulator, and its commands say why."""
+    output = _run(
+        "simulator lookup",
+        [str(venv / "bin" / "python"), "-c", SIMULATOR_SCRIPT, *SIMULATOR],
+        context,
+        env,
+    )
+    found = json.loads(output.split("SIMULATOR ", 1)[1].splitlines()[0])
+    assert found == {"module": False, "distribution": None, "commands": []}, found
+    for command in DEVELOPMENT_COMMANDS:
+        done = subprocess.run(
+            [str(venv / "bin" / "sinergi"), *command],
+            cwd=context,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 2, (command, done.returncode, done.stdout, done.stderr)
+        assert done.stderr.startswith(f"sinergi {command[0]}: not installed here"), done.stderr
+        assert "development tools" in done.stderr and "make venv" in done.stderr, done.stderr
+
+
 DAGBAG_SCRIPT = """
 import json, os
 from airflow.dag_processing.dagbag import DagBag
@@ -309,6 +356,9 @@ def test_image_installs_initialises_and_imports_every_dag(
     copied = copy_build_context(REPO, context)
     print(f"build context: {len(copied)} files, {time.monotonic() - started:.1f} s")
     assert "uv.lock" in copied and "pyproject.toml" in copied
+    assert (REPO / "packages" / "simulator" / "sinergi_simulator").is_dir()
+    left_in = [p for p in copied if p.startswith("packages/") or f"/{SIMULATOR[0]}/" in f"/{p}"]
+    assert not left_in, f"the simulator is in the build context: {left_in[:5]}"
 
     # The image's environment: the Dockerfile's ENV with /opt/sinergi -> the copy,
     # uv from this checkout's tools and its cache, no interpreter download.
@@ -336,6 +386,7 @@ def test_image_installs_initialises_and_imports_every_dag(
         _run(f"Dockerfile RUN #{i + 1} after COPY . .", step, context, env)
     manifest = context / "dbt_project" / "target" / "manifest.json"
     assert manifest.is_file(), "the image has no dbt manifest (`sinergi transform manifest`)"
+    assert_no_simulator(Path(env["UV_PROJECT_ENVIRONMENT"]), context, env)
 
     # The components' environment, as docker-compose.yml gives it: the same for all.
     services = airflow_services(REPO / "docker-compose.yml")
