@@ -1,29 +1,23 @@
-"""The Assets the `open_data` DAG waits for: the published marts it exports.
+"""The Assets the `open_data` DAG waits for: the published marts it may export.
 
-From dbt's manifest at DAG-parse time, like the publish's outlets
-(`sinergi.publish.assets`), so both name the same URIs. Without a manifest
-there are none and the DAG runs only when triggered.
+Taken from what the publish emits (`sinergi.publish.assets`), so the two
+always name the same URIs, less the marts never exported by name. Without a
+dbt manifest at parse time there are none and the DAG runs only when
+triggered.
 """
 
 from __future__ import annotations
 
-import logging
-
 from airflow.sdk import Asset
 
-from sinergi.assets import warehouse_table_asset
 from sinergi.open_data import config
-from sinergi.open_data.export import load_manifest_file
-from sinergi.open_data.marts import ManifestMissing, exportable_marts
-
-log = logging.getLogger(__name__)
+from sinergi.publish.assets import published_mart_assets
 
 
 def exported_mart_assets() -> list[Asset]:
-    """One Asset per published mart the export writes."""
-    try:
-        manifest = load_manifest_file(config.default_manifest_path())
-    except (ManifestMissing, ValueError) as error:
-        log.warning("open data: %s: no mart Assets", error)
-        return []
-    return [warehouse_table_asset(config.PUBLISHED_SCHEMA, n) for n in exportable_marts(manifest)]
+    """One Asset per published mart, the person-level ones left out."""
+    return [
+        asset
+        for asset in published_mart_assets()
+        if asset.uri.rsplit("/", 1)[-1] not in config.EXCLUDED_MARTS
+    ]
