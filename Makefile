@@ -30,7 +30,8 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+# packages/simulator: the dev tools' entry points (sinergi demo, simulate, dev)
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml packages/simulator/pyproject.toml
 	$(UV) sync --locked --all-groups
 	@touch $@
 
