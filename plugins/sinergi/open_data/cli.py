@@ -26,9 +26,12 @@ def export(
         None, "--manifest", help="dbt's manifest (default: the one expectations/quality.yml names)."
     ),
 ) -> None:
-    """Write the published aggregate marts as CSV, small counts suppressed
-    (SINERGI_OPEN_DATA_MIN_COUNT, default 5), with metadata.json (Satu Data) and
-    catalog.jsonld (DCAT). Unchanged files are not rewritten."""
+    """Write the published aggregate marts as CSV with metadata.json (Satu Data) and
+    catalog.jsonld (DCAT).
+
+    Counts below SINERGI_OPEN_DATA_MIN_COUNT (default 5) are suppressed, with their
+    complements. Unchanged files are not rewritten. See docs/open-data.md.
+    """
     from sinergi.open_data import config
     from sinergi.open_data.export import export_open_data
     from sinergi.open_data.marts import ManifestMissing
@@ -56,8 +59,11 @@ def publish(
         None, "--conn-id", help="Airflow Connection id (default: sinergi_open_data_portal)."
     ),
 ) -> None:
-    """Push the export to the CKAN portal of the Connection (host: URL, password: API key):
-    packages, resources and DataStore rows are created or updated, never duplicated."""
+    """Push the export to a CKAN portal: datasets and rows created or updated, never duplicated.
+
+    The portal is the Airflow Connection's host, its API key the password
+    (AIRFLOW_CONN_SINERGI_OPEN_DATA_PORTAL in this shell). See docs/open-data.md.
+    """
     from sinergi.ingestion.connections import ConnectionNotFound, get_connection
     from sinergi.open_data import config
     from sinergi.open_data.ckan import CkanError
