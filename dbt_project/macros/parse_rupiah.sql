@@ -3,29 +3,12 @@
     grouping (`1.234.567,00`, `25.000.000`) or English grouping
     (`Rp25,000,000`, `25,000,000.50`). A lone `.` followed by exactly three
     digits is a thousands separator (`25.000` = 25000), as rupiah have no
-    three-decimal amounts. Takes the jsonb value (`record -> 'pagu'`). -#}
+    three-decimal amounts. Takes the jsonb value (`record -> 'pagu'`).
+    The rule is implemented once, by the warehouse function meta.parse_rupiah
+    (plugins/sinergi/warehouse/sql/007_domain_rules.sql), which the GX raw
+    contracts call too. Test vectors: tests/data/rule_vectors/rupiah.csv. -#}
 {% macro parse_rupiah(jsonb_expr) -%}
-    case
-        when jsonb_typeof({{ jsonb_expr }}) = 'number'
-            then cast(cast({{ jsonb_expr }} as text) as numeric(18, 2))
-        when jsonb_typeof({{ jsonb_expr }}) = 'string'
-            then {{ parse_rupiah_text("(" ~ jsonb_expr ~ " #>> '{}')") }}
-    end
-{%- endmacro %}
-
-
-{% macro parse_rupiah_text(text_expr) -%}
-    {%- set v = "regexp_replace(" ~ text_expr ~ ", '(?i)rp\.?|idr|\s', '', 'g')" -%}
-    case
-        when {{ v }} ~ '^-?\d{1,3}(\.\d{3})+(,\d+)?$'
-            then cast(replace(replace({{ v }}, '.', ''), ',', '.') as numeric(18, 2))
-        when {{ v }} ~ '^-?\d{1,3}(,\d{3})+(\.\d+)?$'
-            then cast(replace({{ v }}, ',', '') as numeric(18, 2))
-        when {{ v }} ~ '^-?\d+,\d{1,2}$'
-            then cast(replace({{ v }}, ',', '.') as numeric(18, 2))
-        when {{ v }} ~ '^-?\d+(\.\d+)?$'
-            then cast({{ v }} as numeric(18, 2))
-    end
+    cast(meta.parse_rupiah({{ jsonb_expr }}) as numeric(18, 2))
 {%- endmacro %}
 
 
