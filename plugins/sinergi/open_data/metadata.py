@@ -51,10 +51,13 @@ def dataset_name(mart: str) -> str:
 
 
 def title(table: MartTable) -> str:
-    """A short title: the description up to its first colon or full stop."""
+    """A short title: the description's first clause (up to a colon, semicolon, comma or
+    full stop), without a parenthesis the cut left open."""
     text = table.description.strip() or table.name.replace("_", " ")
-    for stop in (": ", ". "):
-        text = text.split(stop, 1)[0]
+    cuts = [i for sep in (": ", "; ", ", ", ". ") if (i := text.find(sep)) >= 0]
+    text = text[: min(cuts)] if cuts else text
+    if text.count("(") > text.count(")"):
+        text = text[: text.rfind(" (")]
     return text.rstrip(".").strip()
 
 

@@ -122,7 +122,9 @@ def derived_cells(tables: Mapping[str, MartTable], suppressed: set[Cell]) -> set
         for column in table.columns:
             if column.ratio is None:
                 continue
-            for index in range(len(table.rows)):
+            for index, row in enumerate(table.rows):
+                if row.get(column.name) is None:
+                    continue  # no data: nothing to give back, nothing to flag
                 if any((table.name, index, part) in suppressed for part in column.ratio):
                     cells.add((table.name, index, column.name))
     return cells

@@ -144,6 +144,20 @@ def test_keys_come_from_dbt_uniqueness_tests() -> None:
 def test_titles_and_units_follow_the_descriptions_and_names() -> None:
     inst = institution_year([])
     assert title(inst) == "Participation per institution x year"
+    for description, expected in (
+        (
+            "Every central (K/L-hosted) training: participants.",
+            "Every central (K/L-hosted) training",
+        ),
+        ("Kemendagri regions (38 provinces, 514 regencies/cities).", "Kemendagri regions"),
+        ("Flows per year (cross-region, e.g. Kalteng to Jatim); more", "Flows per year"),
+        (
+            "Annual plan vs realisation per institution.",
+            "Annual plan vs realisation per institution",
+        ),
+    ):
+        inst.description = description
+        assert title(inst) == expected
     units = {c.name: unit(c) for c in inst.columns}
     assert units["asn_count"] == "jumlah"
     assert units["jp_total_all"].startswith("JP")

@@ -92,6 +92,14 @@ def test_ratios_over_a_suppressed_cell_are_suppressed() -> None:
     assert large[config.FLAG_COLUMN] == "asn_reaching_20_jp;share_reaching_20_jp"
 
 
+def test_a_null_ratio_over_a_suppressed_cell_stays_null_and_unflagged() -> None:
+    inst = institution_year([("95.01", "95", 2024, 3, 0)])
+    inst.rows[0]["share_reaching_20_jp"] = None  # no development record: no data
+    row = blanked_rows(inst, suppressed_cells(marts(inst), (), 5), config.FLAG_COLUMN)[0]
+    assert row["share_reaching_20_jp"] is None
+    assert row[config.FLAG_COLUMN] == "asn_count;avg_jp_per_asn"
+
+
 def test_central_institutions_add_up_to_pusat() -> None:
     inst = institution_year(
         [
