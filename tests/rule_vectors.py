@@ -1,10 +1,11 @@
 """The shared test vectors of the domain rules (tests/data/rule_vectors/*.csv).
 
 One table a rule, one row a case: `input`, then the expected result (an empty
-cell means "not valid": no date, no amount, no reason), then a `note`. The
-Python rules (tests/unit/domain) and the warehouse's SQL functions
-(tests/integration/transform/test_rule_vectors.py) both run every row, so the
-two implementations cannot drift apart.
+cell means "not valid": no date, no amount, no reason, no funding source),
+then a `note`. The Python rules (tests/unit/domain: NIP, dates, rupiah, the
+file-drop reader's) and the warehouse's (tests/integration/transform/
+test_rule_vectors.py: every table) both run every row, so the implementations
+cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import csv
 from pathlib import Path
 
 VECTORS_DIR = Path(__file__).parent / "data" / "rule_vectors"
-RULES = ("nip", "dates", "rupiah")
 
 
 def load(rule: str) -> list[dict[str, str]]:
