@@ -134,6 +134,7 @@ def _dataset(table: MartTable, file: CsvFile, publisher: str) -> dict[str, Any]:
         "periode": {"tahun_awal": years[0], "tahun_akhir": years[1]} if years else None,
         "frekuensi": "tahunan" if years else "tidak berkala",
         "tingkat_penyajian": region_level(table),
+        "satuan_observasi": "one row per " + " x ".join(table.key),
         "kode_wilayah": REGION_CODES if set(table.key) & set(REGION_COLUMNS) else None,
         "kunci": list(table.key),
         "berkas": {

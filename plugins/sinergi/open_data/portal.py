@@ -93,6 +93,7 @@ def package_fields(metadata: dict[str, Any], dataset: dict[str, Any]) -> dict[st
         "periode": f"{periode['tahun_awal']}-{periode['tahun_akhir']}" if periode else "",
         "frekuensi": dataset["frekuensi"],
         "tingkat_penyajian": dataset["tingkat_penyajian"],
+        "satuan_observasi": dataset["satuan_observasi"],
         "kode_wilayah": dataset["kode_wilayah"] or "",
         "kunci": ",".join(dataset["kunci"]),
         "ambang_sel_kecil": str(metadata["penekanan_sel_kecil"]["ambang"]),

@@ -63,6 +63,7 @@ def test_metadata_carries_satu_data_elements() -> None:
     assert dataset["periode"] == {"tahun_awal": 2023, "tahun_akhir": 2024}
     assert dataset["frekuensi"] == "tahunan"
     assert dataset["kunci"] == ["instansi_id", "tahun"]
+    assert dataset["satuan_observasi"] == "one row per instansi_id x tahun"
     assert dataset["kode_wilayah"]
     variables = {v["nama"]: v for v in dataset["variabel"]}
     assert variables["asn_count"]["definisi"] == "definition of asn_count"
