@@ -13,6 +13,7 @@ and 400 (a body that is not JSON, a write by GET).
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
@@ -396,6 +397,13 @@ class CkanPortal:
                 raise validation(fields=[f'field "{unknown[0]}" not in table'])
             all_fields = [f for f in all_fields if f["id"] in wanted]
         filters = data.get("filters") or {}
+        if isinstance(filters, str):  # a GET's query string carries it as JSON
+            try:
+                filters = json.loads(filters)
+            except ValueError:
+                raise validation(filters=["filters must be a JSON object"]) from None
+        if not isinstance(filters, dict):
+            raise validation(filters=["filters must be a JSON object"])
         rows = [r for r in table["records"] if all(r.get(k) == v for k, v in filters.items())]
         page = rows[offset : offset + limit]
         shown = [f["id"] for f in all_fields]
