@@ -15,6 +15,7 @@ from sinergi.alerts import WEBHOOK_CONN_ID
 from sinergi.events import REDIS_CONN_ID
 from sinergi.ingestion.connections import SECRET_FIELDS, env_variable, parse_connection
 from sinergi.ingestion.registry import load_registry
+from sinergi.open_data.config import CONNECTION_ID as OPEN_DATA_CONN_ID
 from sinergi.paths import project_dir
 
 # `# AIRFLOW_CONN_X='...'` or `AIRFLOW_CONN_X=...`, commented out or not
@@ -41,7 +42,12 @@ def _registry_connections() -> dict[str, str]:
 
 
 def test_every_variable_is_a_connection_sinergi_reads() -> None:
-    known = {*_registry_connections(), env_variable(WEBHOOK_CONN_ID), env_variable(REDIS_CONN_ID)}
+    known = {
+        *_registry_connections(),
+        env_variable(WEBHOOK_CONN_ID),
+        env_variable(REDIS_CONN_ID),
+        env_variable(OPEN_DATA_CONN_ID),
+    }
     unknown = set(_examples()) - known
     assert not unknown, f".env.example names connections nobody reads: {sorted(unknown)}"
 
