@@ -15,7 +15,8 @@ regions as (
         btrim(kode) as instansi_id,
         btrim(nama) as wilayah_nama,
         btrim(tingkat) as instansi_level,
-        btrim(kode_provinsi) as provinsi_kode
+        btrim(kode_provinsi) as provinsi_kode,
+        is_dob
     from wilayah
 ),
 
@@ -31,7 +32,8 @@ regional as (
         regions.instansi_level,
         regions.wilayah_nama,
         regions.provinsi_kode,
-        provinces.wilayah_nama as provinsi_nama
+        provinces.wilayah_nama as provinsi_nama,
+        regions.is_dob
     from regions
     inner join regions as provinces
         on regions.provinsi_kode = provinces.instansi_id
@@ -45,7 +47,8 @@ central as (
         'kementerian_lembaga' as instansi_level,
         null as wilayah_nama,
         null as provinsi_kode,
-        null as provinsi_nama
+        null as provinsi_nama,
+        false as is_dob
     from central_institutions
 ),
 
@@ -65,8 +68,8 @@ final as (
         wilayah_nama,
         provinsi_kode,
         provinsi_nama,
-        -- the four new Papua provinces of 2022 (Daerah Otonomi Baru)
-        coalesce(provinsi_kode in ('93', '94', '95', '96'), false) as is_dob
+        -- the four new Papua provinces of 2022 (Daerah Otonomi Baru), from the seed
+        is_dob
     from unioned
 )
 

@@ -19,7 +19,7 @@
       report, else an origin report), matched to the catalogue by Kode
       Pelatihan, else by training name (case-insensitive) and start date;
     - Kemnaker e-learning completions, each its own participation (a learner
-      may complete a course twice), 45 minutes = 1 JP, origin = the learner's
+      may complete a course twice), minutes / var('minutes_per_jp') = JP, origin = the learner's
       SIASN institution, year = completed_at in Asia/Jakarta.
     Reports whose training or origin cannot be resolved are left out here
     and listed by int_quarantine_candidates.
@@ -74,7 +74,7 @@ from_api as (
         coalesce(api_reports.pelapor, 'penyelenggara') as pelapor,
         api_reports.hasil,
         api_reports.jp_diakui as jp,
-        api_reports.jp_diakui * 45 as jp_minutes,
+        {{ jp_to_minutes('api_reports.jp_diakui') }} as jp_minutes,
         api_reports.modified_at as reported_at,
         api_reports._batch_id,
         cast(null as bigint) as _asn_batch_id
@@ -91,7 +91,7 @@ from_lms as (
         asns.instansi_id as origin_instansi_id,
         'penyelenggara' as pelapor,
         'lulus' as hasil,
-        completions.duration_minutes / 45.0 as jp,
+        {{ minutes_to_jp('completions.duration_minutes') }} as jp,
         completions.duration_minutes as jp_minutes,
         completions.completed_at as reported_at,
         completions._batch_id,
@@ -146,7 +146,7 @@ from_files as (
         -- the Status column is optional: a row without one reports a completion
         coalesce(hasil, 'lulus') as hasil,
         jp,
-        jp * 45 as jp_minutes,
+        {{ jp_to_minutes('jp') }} as jp_minutes,
         cast(tanggal_mulai as timestamp) at time zone 'UTC' as reported_at,
         _batch_id,
         cast(null as bigint) as _asn_batch_id

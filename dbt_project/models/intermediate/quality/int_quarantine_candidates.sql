@@ -4,164 +4,27 @@
     quality step copies these rows into quarantine.records; per source and
     entity, staged valid-and-resolved rows + these rows = the distinct
     records in raw. -#}
+{%- set staging_models = [
+    'stg_siasn__asns',
+    'stg_bpsdm_kemendagri__trainings',
+    'stg_bpsdm_kemendagri__participations',
+    'stg_bpsdm_kemendagri__certifications',
+    'stg_bpsdm_kemendagri__development_plans',
+    'stg_bpsdm_kemendagri__competency_standards',
+    'stg_bpsdm_kemendagri__competency_assessments',
+    'stg_kemnaker_corpu__completions',
+    'stg_satudata__budgets',
+    'stg_bpsdm_daerah__participations',
+    'stg_bpsdm_daerah__assessments',
+] -%}
 with
 
-siasn__asn as (
-    select * from {{ ref('stg_siasn__asns') }}
-),
-
-bpsdm_kemendagri__trainings as (
-    select * from {{ ref('stg_bpsdm_kemendagri__trainings') }}
-),
-
-bpsdm_kemendagri__participations as (
-    select * from {{ ref('stg_bpsdm_kemendagri__participations') }}
-),
-
-bpsdm_kemendagri__certifications as (
-    select * from {{ ref('stg_bpsdm_kemendagri__certifications') }}
-),
-
-bpsdm_kemendagri__development_plans as (
-    select * from {{ ref('stg_bpsdm_kemendagri__development_plans') }}
-),
-
-bpsdm_kemendagri__competency_standards as (
-    select * from {{ ref('stg_bpsdm_kemendagri__competency_standards') }}
-),
-
-bpsdm_kemendagri__competency_assessments as (
-    select * from {{ ref('stg_bpsdm_kemendagri__competency_assessments') }}
-),
-
-kemnaker_corpu__completions as (
-    select * from {{ ref('stg_kemnaker_corpu__completions') }}
-),
-
-satudata__budgets as (
-    select * from {{ ref('stg_satudata__budgets') }}
-),
-
-bpsdm_daerah__participations as (
-    select * from {{ ref('stg_bpsdm_daerah__participations') }}
-),
-
-bpsdm_daerah__assessments as (
-    select * from {{ ref('stg_bpsdm_daerah__assessments') }}
-),
-
+-- invalid in staging: generated from each staging model's invalid_reason
 invalid as (
-    select
-        'siasn' as source,
-        'asn' as entity,
-        cast(nip as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from siasn__asn
-    where not is_valid
-    union all
-    select
-        'bpsdm_kemendagri' as source,
-        'trainings' as entity,
-        cast(kode_pelatihan as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_kemendagri__trainings
-    where not is_valid
-    union all
-    select
-        'bpsdm_kemendagri' as source,
-        'participations' as entity,
-        cast(partisipasi_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_kemendagri__participations
-    where not is_valid
-    union all
-    select
-        'bpsdm_kemendagri' as source,
-        'certifications' as entity,
-        cast(sertifikasi_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_kemendagri__certifications
-    where not is_valid
-    union all
-    select
-        'bpsdm_kemendagri' as source,
-        'development_plans' as entity,
-        cast(rencana_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_kemendagri__development_plans
-    where not is_valid
-    union all
-    select
-        'bpsdm_kemendagri' as source,
-        'competency_standards' as entity,
-        cast(standar_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_kemendagri__competency_standards
-    where not is_valid
-    union all
-    select
-        'bpsdm_kemendagri' as source,
-        'competency_assessments' as entity,
-        cast(asesmen_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_kemendagri__competency_assessments
-    where not is_valid
-    union all
-    select
-        'kemnaker_corpu' as source,
-        'completions' as entity,
-        cast(completion_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from kemnaker_corpu__completions
-    where not is_valid
-    union all
-    select
-        'satudata' as source,
-        'budgets' as entity,
-        cast(budget_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from satudata__budgets
-    where not is_valid
-    union all
-    select
-        'bpsdm_daerah' as source,
-        'participations' as entity,
-        cast(file_row_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_daerah__participations
-    where not is_valid
-    union all
-    select
-        'bpsdm_daerah' as source,
-        'assessments' as entity,
-        cast(file_row_id as text) as record_key,
-        invalid_reason as reason,
-        _batch_id as batch_id,
-        source_record as record
-    from bpsdm_daerah__assessments
-    where not is_valid
+    {{ invalid_staging_records(staging_models) }}
 ),
 
+-- valid in staging but unresolvable downstream: one rule per entity
 unresolved as (
     select
         'siasn' as source,
@@ -170,7 +33,7 @@ unresolved as (
         'unknown_instansi' as reason,
         asns._batch_id as batch_id,
         asns.source_record as record
-    from siasn__asn as asns
+    from {{ ref('stg_siasn__asns') }} as asns
     left join {{ ref('int_asns_resolved') }} as resolved
         on asns.nip = resolved.nip
     where
@@ -187,7 +50,7 @@ unresolved as (
         end as reason,
         reports._batch_id as batch_id,
         reports.source_record as record
-    from bpsdm_kemendagri__participations as reports
+    from {{ ref('stg_bpsdm_kemendagri__participations') }} as reports
     left join {{ ref('int_trainings_conformed') }} as trainings
         on reports.kode_pelatihan = trainings.training_id
     left join {{ ref('int_participation_reports_unioned') }} as unioned
@@ -205,7 +68,7 @@ unresolved as (
         'unknown_instansi' as reason,
         certifications._batch_id as batch_id,
         certifications.source_record as record
-    from bpsdm_kemendagri__certifications as certifications
+    from {{ ref('stg_bpsdm_kemendagri__certifications') }} as certifications
     left join {{ ref('int_certifications_resolved') }} as resolved
         on certifications.sertifikasi_id = resolved.sertifikasi_id
     where
@@ -219,7 +82,7 @@ unresolved as (
         'unknown_instansi' as reason,
         plans._batch_id as batch_id,
         plans.source_record as record
-    from bpsdm_kemendagri__development_plans as plans
+    from {{ ref('stg_bpsdm_kemendagri__development_plans') }} as plans
     left join {{ ref('int_development_plans_resolved') }} as resolved
         on plans.rencana_id = resolved.rencana_id
     where
@@ -233,7 +96,7 @@ unresolved as (
         'unknown_instansi' as reason,
         budgets._batch_id as batch_id,
         budgets.source_record as record
-    from satudata__budgets as budgets
+    from {{ ref('stg_satudata__budgets') }} as budgets
     left join {{ ref('int_budgets_resolved') }} as resolved
         on budgets.budget_id = resolved.budget_id
     where
@@ -247,7 +110,7 @@ unresolved as (
         'unknown_asn' as reason,
         completions._batch_id as batch_id,
         completions.source_record as record
-    from kemnaker_corpu__completions as completions
+    from {{ ref('stg_kemnaker_corpu__completions') }} as completions
     left join {{ ref('int_participation_reports_unioned') }} as unioned
         on
             unioned.report_source = 'kemnaker_corpu'
@@ -267,7 +130,7 @@ unresolved as (
         end as reason,
         file_rows._batch_id as batch_id,
         file_rows.source_record as record
-    from bpsdm_daerah__participations as file_rows
+    from {{ ref('stg_bpsdm_daerah__participations') }} as file_rows
     left join {{ ref('int_trainings_conformed') }} as by_code
         on file_rows.kode_pelatihan = by_code.training_id
     left join {{ ref('int_trainings_conformed') }} as by_name

@@ -2,7 +2,7 @@
     trainings, certifications, competency gaps, and whether the 20 JP right
     was reached. Every SIASN ASN appears for every year of activity, with
     zeros when they had none. JP counts completed (lulus) participations and
-    e-learning completions (minutes / 45). -#}
+    e-learning completions (minutes / var('minutes_per_jp')). -#}
 with
 
 participations as (
@@ -127,16 +127,16 @@ final as (
         cast(coalesce(participation_totals.participation_count, 0) as integer)
             as participation_count,
         cast(coalesce(participation_totals.completed_count, 0) as integer) as training_count,
-        cast(coalesce(participation_totals.jp_minutes, 0) / 45 as numeric(12, 2)) as jp_total,
-        cast(coalesce(participation_totals.elearning_minutes, 0) / 45 as numeric(12, 2))
+        cast({{ minutes_to_jp('coalesce(participation_totals.jp_minutes, 0)') }} as numeric(12, 2)) as jp_total,
+        cast({{ minutes_to_jp('coalesce(participation_totals.elearning_minutes, 0)') }} as numeric(12, 2))
             as jp_elearning,
-        cast(coalesce(participation_totals.formal_minutes, 0) / 45 as numeric(12, 2)) as jp_formal,
-        cast(coalesce(participation_totals.sosial_minutes, 0) / 45 as numeric(12, 2)) as jp_sosial,
-        cast(coalesce(participation_totals.pengalaman_minutes, 0) / 45 as numeric(12, 2))
+        cast({{ minutes_to_jp('coalesce(participation_totals.formal_minutes, 0)') }} as numeric(12, 2)) as jp_formal,
+        cast({{ minutes_to_jp('coalesce(participation_totals.sosial_minutes, 0)') }} as numeric(12, 2)) as jp_sosial,
+        cast({{ minutes_to_jp('coalesce(participation_totals.pengalaman_minutes, 0)') }} as numeric(12, 2))
             as jp_pengalaman,
-        cast(coalesce(participation_totals.klasikal_minutes, 0) / 45 as numeric(12, 2))
+        cast({{ minutes_to_jp('coalesce(participation_totals.klasikal_minutes, 0)') }} as numeric(12, 2))
             as jp_klasikal,
-        cast(coalesce(participation_totals.non_klasikal_minutes, 0) / 45 as numeric(12, 2))
+        cast({{ minutes_to_jp('coalesce(participation_totals.non_klasikal_minutes, 0)') }} as numeric(12, 2))
             as jp_non_klasikal,
         cast(coalesce(certification_totals.certification_count, 0) as integer)
             as certification_count,
@@ -146,7 +146,7 @@ final as (
         cast(assessment_totals.avg_gap as numeric(6, 2)) as avg_competency_gap,
         cast(assessment_totals.max_gap as integer) as max_competency_gap,
         -- 20 JP = 900 minutes, compared in minutes so e-learning thirds of a JP add up exactly
-        coalesce(participation_totals.jp_minutes, 0) >= 45 * {{ var('jp_target_per_year') }}
+        coalesce(participation_totals.jp_minutes, 0) >= {{ jp_to_minutes(var('jp_target_per_year')) }}
             as has_reached_20_jp
     from spine
     left join asns

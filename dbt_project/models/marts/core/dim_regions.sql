@@ -10,7 +10,8 @@ final as (
         btrim(nama) as wilayah_nama,
         btrim(tingkat) as tingkat,
         btrim(kode_provinsi) as provinsi_kode,
-        btrim(kode_provinsi) in ('93', '94', '95', '96') as is_dob
+        -- the four new Papua provinces of 2022 (Daerah Otonomi Baru), from the seed
+        is_dob
     from wilayah
 )
 

@@ -56,8 +56,7 @@ staged as (
                 then to_timestamp(completed_at_ms / 1000.0)
         end as completed_at,
         duration_minutes,
-        -- 1 JP = 45 minutes (PP 11/2017)
-        round(duration_minutes / 45.0, 2) as jp,
+        round({{ minutes_to_jp('duration_minutes') }}, 2) as jp,
         score,
         invalid_reason,
         {{ version_columns('completion_id') }}
