@@ -61,6 +61,9 @@ lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint plugins/sinergi/warehouse/sql
+	@# dbt-score: the dbt project's metadata (descriptions, owners, ...), on the manifest just written
+	$(BIN)/dbt-score lint --fail-project-under 9.5 --manifest \
+		"$$($(BIN)/python -c 'from sinergi.transform.manifest import manifest_path; print(manifest_path())')"
 	@# sqlfluff's dbt templater compiles the project, which needs the warehouse database.
 	$(BIN)/sinergi warehouse init
 	$(BIN)/sinergi transform lint
