@@ -15,17 +15,15 @@
 ) }}
 {#- Every valid participation report of every source, on one layout:
     - the Kemendagri API (host or origin reports, latest version per id);
-    - regional file drops (a row in the training host's folder is a host
-      report, else an origin report), matched to the catalogue by Kode
-      Pelatihan, else by training name (case-insensitive) and start date;
-    - Kemnaker e-learning completions, each its own participation (a learner
-      may complete a course twice), minutes / var('minutes_per_jp') = JP, origin = the learner's
-      SIASN institution, year = completed_at in Asia/Jakarta.
-    Reports whose training or origin cannot be resolved are left out here
-    and listed by int_quarantine_candidates.
-    Incremental: a run rebuilds only the reports its new batches changed,
-    directly or through the training or SIASN record they depend on
-    (macros/participation_changes.sql). -#}
+    - regional file drops (a row in the training host's folder is a host report, else an origin
+      report), matched to the catalogue by Kode Pelatihan, else by training name
+      (case-insensitive) and start date;
+    - Kemnaker e-learning completions, each its own participation (a learner may complete a
+      course twice), JP = minutes / var('minutes_per_jp'), origin = the learner's SIASN
+      institution, year = completed_at in Asia/Jakarta.
+    Reports whose training or origin does not resolve are left out (int_quarantine_candidates).
+    Incremental: a run rebuilds only the reports its new batches changed, directly or through
+    the training or SIASN record they depend on (macros/participation_changes.sql). -#}
 -- the pre-hook's inputs: depends_on: {{ ref('stg_bpsdm_kemendagri__trainings') }}, {{ ref('stg_siasn__asns') }}
 with
 
@@ -185,10 +183,9 @@ final as (
             else cast(extract(year from trainings.tanggal_mulai) as integer)
         end as tahun,
         unioned._batch_id,
-        -- the latest batch a report's figures come from: its own, the catalogue
-        -- training's (an e-learning course is fixed: its title, the only field
-        -- that moves, is not used above) and, for a completion, the learner's
-        -- SIASN record (the origin)
+        -- the latest batch a report's figures come from: its own, the catalogue training's (an
+        -- e-learning course is fixed: its title, the only field that moves, is not used above)
+        -- and, for a completion, the learner's SIASN record (the origin)
         greatest(
             unioned._batch_id,
             case when trainings.training_source = 'bpsdm_kemendagri' then trainings._batch_id end,
