@@ -59,6 +59,7 @@
     {%- endfor -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
-            this.identifier ~ ": list " ~ (missing | sort | join(', ')) ~ " (models with invalid_reason)") }}
+            this.identifier ~ ": " ~ (missing | sort | join(', '))
+            ~ " has an invalid_reason column but is not in staging_models: add it there") }}
     {%- endif -%}
 {%- endmacro %}
