@@ -28,6 +28,8 @@ SATUDATA = "AIRFLOW_CONN_SINERGI_SATUDATA"
 def unreachable_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("SINERGI_WAREHOUSE_URL", NOWHERE)
     monkeypatch.setenv("SINERGI_STATE_DIR", str(tmp_path / "state"))  # the demo's log file
+    # an Airflow home of its own: the demo refuses to start beside a running one
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield
@@ -134,6 +136,15 @@ def test_a_second_demo_while_its_airflow_runs(tmp_path: Path) -> None:
     status, line = found
     assert status == 2 and "\n" not in line
     assert "already running (scheduler," in line and "`sinergi airflow down`" in line
+
+
+def test_the_demo_while_its_airflow_runs(tmp_path: Path) -> None:
+    home = tmp_path / "airflow"  # the fixture's AIRFLOW_HOME
+    (home / "run").mkdir(parents=True)
+    (home / "run" / "api-server.pid").write_text(str(os.getpid()))  # a live process
+    line = one_line(CliRunner().invoke(app, ["demo"]))
+    assert line.startswith("sinergi demo: an Airflow of this checkout is already running")
+    assert "`sinergi airflow down`" in line
 
 
 def test_anything_else_is_a_bug_and_keeps_its_traceback() -> None:

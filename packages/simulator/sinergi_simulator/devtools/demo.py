@@ -171,16 +171,13 @@ def run_demo(
     """
     from sinergi.quality.report import build_report, render
 
+    airflow = airflow or LocalAirflow()
+    airflow.refuse_if_running()  # one line naming the fix, before anything is touched
     os.environ.setdefault(HMAC_KEY_VARIABLE, DEMO_NIP_KEY)
     target = resolve_target()
     init_warehouse(target)
     kind = "configured" if os.environ.get(URL_VARIABLE) else "embedded"
     echo(f"warehouse: database {target.dbname} ({kind})")
-    airflow = airflow or LocalAirflow()
-    if any(airflow.pids().values()):
-        raise RuntimeError(
-            "an Airflow of this checkout is already running: stop it with `sinergi airflow down`"
-        )
     result = DemoResult()
     with start_simulator(seed=seed, asn=asn) as sim:
         echo(f"simulator: {asn:,} ASN (seed {seed}), 4 API sources and regional files")
