@@ -7,12 +7,15 @@ project (the repository's models are never edited), each step of the README
 is done as an operator would do it: the registry entry, the Connection named
 after its id, the dbt sources file and staging model, the wiring into the
 hand-written intermediate models and macros, the quarantine candidates, the
-reason and raw contract, `sinergi transform manifest`. Then the commands of
-the README run on a warehouse holding the handwritten world of the dbt tests
-(the other sources): ingest, build, quality publish. Its participations are
-in the published marts, what it sent wrong is quarantined with its reasons,
-raw = staged + quarantined holds; a second batch reaches the marts through
-the incremental build the transform DAG runs for that raw table alone.
+reason and raw contract, `sinergi transform manifest`. Then the README's
+commands run on a warehouse holding the handwritten world of the dbt tests
+(the other sources): ingest, build, the quality checks (all but the mart
+suites, which are the same whatever the sources) and the publish. Its
+participations are in the published marts, counted once with other sources'
+reports of the same participation; what it sent wrong is quarantined with
+its reasons; raw = staged + quarantined holds. A second batch reaches the
+marts through the incremental build the transform DAG runs for that raw
+table alone: the step a source wired for a first build only would fail.
 """
 
 from __future__ import annotations
