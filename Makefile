@@ -60,6 +60,7 @@ demo: setup ## Run the pipeline end to end under a running Airflow (SCALE=provin
 lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint plugins/sinergi/warehouse/sql
 	@# dbt-score: the dbt project's metadata (descriptions, owners, ...), on the manifest just written
 	$(BIN)/dbt-score lint --fail-project-under 9.5 --manifest \

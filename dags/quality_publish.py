@@ -24,22 +24,24 @@ checks them and only then shows them to analysts:
 5. `run_report`: the run's HTML report (`.sinergi/reports/<run>/index.html`),
    written after a published and after a blocked publish alike.
 
-`stale_sources` alerts on sources without a successful load for
-`stale_after_hours` (`expectations/quality.yml`). Results: `meta.dq_results`;
+`stale_sources` alerts on sources without a successful load within their
+dbt source freshness (`warn_after`). Results: `meta.dq_results`;
 Data Docs: `expectations/uncommitted/data_docs/local_site/index.html`.
 Scheduled by the transform's `sinergi://audit/marts` Asset, whose events
-name the marts each build rebuilt. The same steps run outside
-Airflow as `sinergi quality check` / `publish` / `report`.
+name the marts each build rebuilt. Each task runs one step of
+`sinergi.orchestration.quality_publish`, wired in the order its `STEPS`
+gives; `sinergi quality check` / `publish` / `report` run the same steps
+outside Airflow.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from airflow.sdk import dag, get_current_context, task
 
+from sinergi.orchestration import quality_publish as workflow
 from sinergi.orchestration.dag_defaults import DEFAULT_ARGS, START_DATE
 from sinergi.publish.assets import audit_built_asset, published_mart_assets
 
@@ -63,57 +65,44 @@ def quality_publish() -> None:
     @task
     def start_run() -> str:
         """One quality run id per DAG run: every task records its results under it."""
-        airflow_run = str(get_current_context()["run_id"])
-        return "qp-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", airflow_run)
+        return workflow.run_id_of_dag_run(str(get_current_context()["run_id"]))
 
     @task
     def stale_sources() -> list[dict[str, object]]:
-        from sinergi.quality.runner import alert_stale_sources
         from sinergi.warehouse.connection import resolve_target
 
-        return alert_stale_sources(resolve_target())
+        return workflow.stale_sources(resolve_target())
 
     @task
     def raw_contracts(quality_run: str) -> dict[str, Any]:
-        from sinergi.quality.runner import check_raw
         from sinergi.warehouse.connection import resolve_target
 
-        return check_raw(resolve_target(), quality_run).as_dict()
+        return workflow.raw_contracts(resolve_target(), quality_run).as_dict()
 
     @task
-    def quarantine_and_reconcile(quality_run: str, raw_report: dict[str, Any]) -> dict[str, Any]:
-        from sinergi.quality.runner import quarantine_and_reconcile as reconcile
+    def quarantine_and_reconcile(quality_run: str) -> dict[str, Any]:
         from sinergi.warehouse.connection import resolve_target
 
-        return reconcile(resolve_target(), quality_run).as_dict()
+        return workflow.quarantine_and_reconcile(resolve_target(), quality_run).as_dict()
 
     @task
     def mart_suites(quality_run: str) -> dict[str, Any]:
-        from sinergi.publish.publisher import last_attempt_published
-        from sinergi.quality.runner import check_marts
         from sinergi.transform.selection import rebuilt_marts
         from sinergi.warehouse.connection import resolve_target
 
-        target = resolve_target()
-        marts = rebuilt_marts(get_current_context())
-        if marts is not None and not last_attempt_published(target):
-            # a mart blocked last time may still be in audit, unbuilt since: check all
-            marts = None
-        return check_marts(target, quality_run, marts=marts).as_dict()
+        rebuilt = rebuilt_marts(get_current_context())
+        return workflow.mart_suites(resolve_target(), quality_run, rebuilt=rebuilt).as_dict()
 
     @task(outlets=PUBLISHED_MARTS)
-    def publish(quality_run: str, *reports: dict[str, Any]) -> dict[str, Any]:
+    def publish(quality_run: str) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from sinergi.publish.publisher import publish_run
-        from sinergi.quality.report import build_report, render
-        from sinergi.warehouse.connection import connect, resolve_target
+        from sinergi.warehouse.connection import resolve_target
 
         target = resolve_target()
-        outcome = publish_run(target, quality_run)
-        with connect(target) as conn:
-            for line in render(build_report(conn, quality_run)):
-                log.info("%s", line)
+        outcome = workflow.publish(target, quality_run)
+        for line in workflow.report_lines(target, quality_run):
+            log.info("%s", line)
         if outcome.status != "published":
             # no retry can fix a failed audit; the publisher has recorded and alerted it
             raise AirflowFailException(f"marts not published: {outcome.reason}")
@@ -122,19 +111,23 @@ def quality_publish() -> None:
     @task
     def run_report(quality_run: str) -> str:
         """The run's HTML report, published or blocked (a teardown: it runs either way)."""
-        from sinergi.report.writer import write_report
         from sinergi.warehouse.connection import resolve_target
 
-        return str(write_report(resolve_target(), quality_run))
+        return str(workflow.run_report(resolve_target(), quality_run))
 
     quality_run = start_run()
-    raw = raw_contracts(quality_run)
-    published = publish(
-        quality_run, quarantine_and_reconcile(quality_run, raw), mart_suites(quality_run)
-    )
+    steps = {
+        "raw_contracts": raw_contracts(quality_run),
+        "quarantine_and_reconcile": quarantine_and_reconcile(quality_run),
+        "mart_suites": mart_suites(quality_run),
+        "publish": publish(quality_run),
+    }
+    for step, after in workflow.STEPS.items():
+        for upstream in after:
+            steps[upstream] >> steps[step]
     # As a teardown it also follows a blocked publish, and the DAG run's state
     # stays the publish's: teardowns do not count towards it.
-    published >> run_report(quality_run).as_teardown(setups=quality_run)
+    steps["publish"] >> run_report(quality_run).as_teardown(setups=quality_run)
     stale_sources()
 
 

@@ -170,7 +170,7 @@ def _mount_subcommands() -> None:
     from sinergi.open_data.cli import app as open_data_app
     from sinergi.orchestration.backfill import backfill
     from sinergi.orchestration.cli import app as airflow_app
-    from sinergi.quality.cli import app as quality_app
+    from sinergi.orchestration.quality_cli import app as quality_app
     from sinergi.report.cli import report
     from sinergi.transform.cli import app as transform_app
     from sinergi.warehouse.cli import app as warehouse_app

@@ -37,10 +37,10 @@ def ingest(
     D 01:00 to D+1 01:00 WIB (what the nightly run of D+1 reads), so this loads the
     same rows as `sinergi backfill SOURCE --from --to`; the watermark stays put.
     """
+    from sinergi.ingestion.data_days import days_window
     from sinergi.ingestion.http import SourceError
     from sinergi.ingestion.raw_loader import LoadError
     from sinergi.ingestion.runner import Window, ingest_source
-    from sinergi.orchestration.backfill import days_window
 
     if (first is None) != (last is None):
         typer.echo("sinergi ingest: --from and --to go together", err=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from sinergi.paths import project_dir, state_dir
+from sinergi.paths import state_dir
+from sinergi.warehouse import schemas
 
 THRESHOLD_VARIABLE = "SINERGI_OPEN_DATA_MIN_COUNT"
 DEFAULT_THRESHOLD = 5
@@ -21,8 +21,7 @@ DEFAULT_PUBLISHER = "Sinergi (integrasi data pengembangan kompetensi ASN)"
 BASE_URL_VARIABLE = "SINERGI_OPEN_DATA_BASE_URL"
 OUT_DIR_VARIABLE = "SINERGI_OPEN_DATA_DIR"
 CONNECTION_ID = "sinergi_open_data_portal"
-PUBLISHED_SCHEMA = "marts"  # what analysts read: only published marts go out
-MART_PATH_PREFIX = "models/marts/"  # the dbt models that are marts
+PUBLISHED_SCHEMA = schemas.MARTS  # what analysts read: only published marts go out
 
 # Never exported: person-level marts (the ASN profile, the participation fact)
 # and the calendar, which is nobody's data. Any mart with a pseudonym column is
@@ -127,12 +126,3 @@ def base_url() -> str:
 def default_out_dir() -> str:
     """Where the export goes unless told: `SINERGI_OPEN_DATA_DIR`, else `.sinergi/open-data`."""
     return os.environ.get(OUT_DIR_VARIABLE, "").strip() or str(state_dir() / "open-data")
-
-
-def default_manifest_path() -> Path:
-    """Where dbt writes its manifest: `$DBT_TARGET_PATH` (relative to the dbt project, as
-    dbt resolves it) or `dbt_project/target`."""
-    dbt_project = project_dir() / "dbt_project"
-    configured = os.environ.get("DBT_TARGET_PATH", "").strip()
-    target = Path(configured) if configured else Path("target")
-    return (target if target.is_absolute() else dbt_project / target) / "manifest.json"

@@ -22,6 +22,8 @@ from sinergi.open_data import config
 from sinergi.open_data.marts import ManifestMissing, MartTable, read_marts
 from sinergi.open_data.metadata import CsvFile, dcat_catalog, satu_data, to_bytes
 from sinergi.open_data.suppression import blanked_rows, suppressed_cells
+from sinergi.transform.manifest import load_manifest
+from sinergi.transform.manifest import manifest_path as dbt_manifest_path
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 log = logging.getLogger(__name__)
@@ -108,12 +110,13 @@ def _previous_files(out_dir: Path) -> list[str]:
 
 
 def load_manifest_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    manifest = load_manifest(path)
+    if manifest is None:
         raise ManifestMissing(
             f"no dbt manifest at {path}: the export takes the marts and their definitions"
             " from it (`sinergi transform manifest` writes it)"
         )
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    return manifest
 
 
 def export_open_data(
@@ -125,7 +128,7 @@ def export_open_data(
     threshold: int | None = None,
 ) -> ExportResult:
     """Export the published aggregate marts to `out_dir`."""
-    manifest = load_manifest_file(manifest_path or config.default_manifest_path())
+    manifest = load_manifest_file(manifest_path or dbt_manifest_path())
     limit = config.threshold() if threshold is None else threshold
     published = schema or config.PUBLISHED_SCHEMA
     with connect(target) as conn:

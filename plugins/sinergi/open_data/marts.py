@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from sinergi.open_data import config
+from sinergi.transform.manifest import mart_models, model_key
 
 Row = dict[str, str | None]
 
@@ -64,46 +65,10 @@ def exclusion_reason(name: str, columns: list[str]) -> str | None:
     return None
 
 
-def manifest_marts(
-    manifest: dict[str, Any], prefix: str = config.MART_PATH_PREFIX
-) -> dict[str, str]:
-    """{relation name: node id} of the manifest's mart models (tables, not views)."""
-    marts = {}
-    for node_id, node in manifest.get("nodes", {}).items():
-        if node.get("resource_type") != "model":
-            continue
-        if not str(node.get("original_file_path", "")).startswith(prefix):
-            continue
-        if (node.get("config") or {}).get("materialized") in ("view", "ephemeral"):
-            continue
-        marts[str(node.get("alias") or node["name"])] = node_id
-    return marts
-
-
-def manifest_key(manifest: dict[str, Any], node_id: str) -> tuple[str, ...]:
-    """A mart's key: its primary key constraint or its dbt uniqueness test."""
-    node = manifest["nodes"][node_id]
-    for constraint in node.get("constraints", []):
-        if constraint.get("type") == "primary_key" and constraint.get("columns"):
-            return tuple(constraint["columns"])
-    unique: list[tuple[str, ...]] = []
-    for test in manifest.get("nodes", {}).values():
-        if test.get("resource_type") != "test" or test.get("attached_node") != node_id:
-            continue
-        meta = test.get("test_metadata") or {}
-        kwargs = meta.get("kwargs") or {}
-        if meta.get("name") == "unique_combination_of_columns":
-            return tuple(kwargs.get("combination_of_columns") or ())
-        column = test.get("column_name") or kwargs.get("column_name")
-        if meta.get("name") == "unique" and column:
-            unique.append((str(column),))
-    return unique[0] if unique else ()
-
-
-def exportable_marts(manifest: dict[str, Any], prefix: str = config.MART_PATH_PREFIX) -> list[str]:
+def exportable_marts(manifest: dict[str, Any]) -> list[str]:
     """The manifest's marts that may be exported, by name and documented columns."""
     names = []
-    for name, node_id in sorted(manifest_marts(manifest, prefix).items()):
+    for name, node_id in sorted(mart_models(manifest).items()):
         columns = list(manifest["nodes"][node_id].get("columns", {}))
         if exclusion_reason(name, columns) is None:
             names.append(name)
@@ -122,13 +87,12 @@ def read_marts(
     conn: psycopg.Connection,
     manifest: dict[str, Any],
     schema: str = config.PUBLISHED_SCHEMA,
-    prefix: str = config.MART_PATH_PREFIX,
 ) -> list[MartTable]:
     """Every exportable mart present in `schema`, documented from the manifest."""
-    node_ids = manifest_marts(manifest, prefix)
+    node_ids = mart_models(manifest)
     types = _column_types(conn, schema)
     tables = []
-    for name in exportable_marts(manifest, prefix):
+    for name in exportable_marts(manifest):
         if name not in types:
             continue  # in the manifest, never published (yet)
         # the published table's own columns decide: a pseudonym added to the SQL
@@ -147,7 +111,7 @@ def read_marts(
             for column, data_type in types[name]
         )
         names = [c.name for c in columns]
-        key = tuple(k for k in manifest_key(manifest, node_ids[name]) if k in names)
+        key = tuple(k for k in model_key(manifest, node_ids[name]) if k in names)
         table = MartTable(name, str(node.get("description") or ""), columns, key or tuple(names))
         table.rows = _rows(conn, schema, table)
         tables.append(table)

@@ -3,7 +3,7 @@
 Days are days of data in Asia/Jakarta, both ends inclusive, as the nightly
 schedule cuts them: the run at 01:00 WIB re-reads the day before it, so day D
 is the source time [D 01:00 WIB, D+1 01:00 WIB), the data interval of the run
-whose logical date is D 01:00 WIB. `days_window` is that one definition;
+whose logical date is D 01:00 WIB (`sinergi.ingestion.data_days`);
 `sinergi ingest SOURCE --from --to` reads exactly the union of the same days,
 outside Airflow, so the two load the same rows.
 
@@ -28,18 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
+from sinergi.ingestion.data_days import NIGHTLY_RUN_AT, WIB, day_of
 from sinergi.orchestration.airflow_api import AirflowApi, AirflowApiError
 
 log = logging.getLogger(__name__)
 
-WIB = ZoneInfo("Asia/Jakarta")
-# The nightly run's time of day, as in dag_defaults.NIGHTLY_WIB ("0 1 * * *", WIB): a
-# unit test holds the two together (dag_defaults imports Airflow, too slow for the CLI).
-NIGHTLY_RUN_AT = time(1, 0)
 REPROCESS_CHOICES = ("none", "failed", "completed")
 MARKER_KEY = "sinergi_backfill"
 TERMINAL_STATES = ("success", "failed")
@@ -48,25 +44,6 @@ _DAY = timedelta(days=1)
 
 class BackfillError(RuntimeError):
     """The backfill could not be created or followed; the message says why."""
-
-
-def day_start(day: date) -> datetime:
-    """Where day D of data starts: D at the nightly run time, in WIB."""
-    return datetime.combine(day, NIGHTLY_RUN_AT, tzinfo=WIB)
-
-
-def days_window(first: date, last: date) -> tuple[datetime, datetime]:
-    """The source time of the data days `first`..`last`, both inclusive: [start, end)."""
-    if last < first:
-        raise ValueError(f"--to {last} is before --from {first}")
-    return day_start(first), day_start(last + _DAY)
-
-
-def day_of(moment: datetime) -> date:
-    """The data day a moment belongs to, e.g. a run's logical date (its interval start)."""
-    run_at = timedelta(hours=NIGHTLY_RUN_AT.hour, minutes=NIGHTLY_RUN_AT.minute)
-    local = datetime.fromtimestamp(moment.timestamp(), WIB)  # also for pendulum's datetimes
-    return (local - run_at).date()
 
 
 def backfill_body(

@@ -12,26 +12,24 @@ import logging
 from airflow.sdk import Asset
 
 from sinergi.assets import warehouse_table_asset
-from sinergi.quality import config as quality_config
-from sinergi.quality.discovery import load_manifest, manifest_marts
+from sinergi.transform.manifest import load_manifest, manifest_path, mart_models
+from sinergi.warehouse import schemas
 
 log = logging.getLogger(__name__)
 
 
 def mart_names() -> list[str]:
     """Relation names of the mart models in dbt's manifest (empty when it is missing)."""
-    settings = quality_config.settings()
-    manifest = load_manifest(settings.manifest_path)
+    manifest = load_manifest()
     if manifest is None:
-        log.warning("no dbt manifest at %s: no mart Assets", settings.manifest_path)
+        log.warning("no dbt manifest at %s: no mart Assets", manifest_path())
         return []
-    return sorted(manifest_marts(manifest, settings.mart_path_prefix))
+    return sorted(mart_models(manifest))
 
 
 def published_mart_assets() -> list[Asset]:
     """What the publish emits: each mart as analysts see it."""
-    schema = quality_config.settings().published_schema
-    return [warehouse_table_asset(schema, name) for name in mart_names()]
+    return [warehouse_table_asset(schemas.MARTS, name) for name in mart_names()]
 
 
 AUDIT_BUILT_URI = "sinergi://audit/marts"

@@ -44,6 +44,7 @@ from psycopg import sql
 
 from sinergi.quality import config as quality_config
 from sinergi.quality.discovery import discover_marts, relation_columns
+from sinergi.warehouse import schemas
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ FIGURES = (
         feeder=Feeder(
             subject="instansi_id",
             batch_column="_batch_id",
-            relation=("intermediate", "int_budgets_resolved"),
+            relation=(schemas.INTERMEDIATE, "int_budgets_resolved"),
         ),
     ),
 )

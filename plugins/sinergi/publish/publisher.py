@@ -30,6 +30,7 @@ from sinergi.quality import config as quality_config
 from sinergi.quality.discovery import discover_marts
 from sinergi.quality.results import RunSummary
 from sinergi.quality.runner import run_summary
+from sinergi.warehouse import schemas
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 log = logging.getLogger(__name__)
@@ -161,9 +162,9 @@ def publish(
     summary: RunSummary,
     tables: Sequence[str],
     *,
-    audit_schema: str = "audit",
-    published_schema: str = "marts",
-    analyst_role: str = "sinergi_analyst",
+    audit_schema: str = schemas.AUDIT,
+    published_schema: str = schemas.MARTS,
+    analyst_role: str = schemas.ANALYST_ROLE,
 ) -> PublishOutcome:
     """Publish `tables` from the audit schema if the run's blocking checks all passed.
 
@@ -258,12 +259,4 @@ def audited_marts(target: WarehouseTarget) -> list[str]:
 
 def publish_run(target: WarehouseTarget, run_id: str) -> PublishOutcome:
     """The publish gate for a quality run: publish the audited marts if nothing blocks."""
-    settings = quality_config.settings()
-    return publish(
-        target,
-        run_summary(target, run_id),
-        audited_marts(target),
-        audit_schema=settings.audit_schema,
-        published_schema=settings.published_schema,
-        analyst_role=settings.analyst_role,
-    )
+    return publish(target, run_summary(target, run_id), audited_marts(target))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ import yaml
 
 from sinergi.domain.reasons import unlisted
 from sinergi.paths import project_dir
+from sinergi.transform.manifest import require_manifest, source_freshness
+from sinergi.warehouse import schemas
 
 EXPECTATIONS_DIR_VARIABLE = "SINERGI_EXPECTATIONS_DIR"
 
@@ -174,52 +177,31 @@ class QualitySettings:
         return bool(self.check(name).get("blocking", True))
 
     @property
-    def audit_schema(self) -> str:
-        return str(self.raw.get("audit_schema", "audit"))
-
-    @property
-    def published_schema(self) -> str:
-        return str(self.raw.get("published_schema", "marts"))
-
-    @property
-    def staging_schema(self) -> str:
-        return str(self.raw.get("staging_schema", "staging"))
-
-    @property
-    def analyst_role(self) -> str:
-        return str(self.raw.get("analyst_role", "sinergi_analyst"))
-
-    @property
-    def manifest_path(self) -> Path:
-        return project_dir() / str(self.raw.get("dbt_manifest", "dbt_project/target/manifest.json"))
-
-    @property
-    def mart_path_prefix(self) -> str:
-        return str(self.raw.get("mart_path_prefix", "models/marts/"))
-
-    @property
     def keys(self) -> dict[str, list[str]]:
         return {t: list(cols) for t, cols in (self.raw.get("keys") or {}).items()}
 
     @property
     def quarantine_candidates(self) -> tuple[str, str]:
         """(schema, relation) of dbt's list of records kept out of the marts."""
-        spec = self.raw.get("quarantine_candidates") or {}
-        return (
-            str(spec.get("schema", "intermediate")),
-            str(spec.get("relation", "int_quarantine_candidates")),
-        )
-
-    def stale_after_hours(self, source: str | None = None) -> float:
-        """Hours without a successful load after which a source is stale."""
-        by_source = self.raw.get("stale_after_hours_by_source") or {}
-        if source in by_source:
-            return float(by_source[source])
-        return float(self.raw.get("stale_after_hours", 36))
+        relation = self.raw.get("quarantine_candidates") or "int_quarantine_candidates"
+        return (schemas.INTERMEDIATE, str(relation))
 
     @property
     def reconciliation_blocking(self) -> bool:
         return bool((self.raw.get("reconciliation") or {}).get("blocking", True))
+
+
+# Settings that have one home elsewhere: a quality.yml naming them again would drift.
+_SETTLED_ELSEWHERE = {
+    "audit_schema": "the schemas are named in sinergi/warehouse/schemas.py",
+    "published_schema": "the schemas are named in sinergi/warehouse/schemas.py",
+    "staging_schema": "the schemas are named in sinergi/warehouse/schemas.py",
+    "analyst_role": "the analyst role is named in sinergi/warehouse/schemas.py",
+    "dbt_manifest": "dbt's manifest is found by sinergi/transform/manifest.py (DBT_TARGET_PATH)",
+    "mart_path_prefix": "the marts are dbt's models/marts/ (sinergi/transform/manifest.py)",
+    "stale_after_hours": "staleness is each dbt source's freshness.warn_after",
+    "stale_after_hours_by_source": "staleness is each dbt source's freshness.warn_after",
+}
 
 
 @lru_cache(maxsize=4)
@@ -227,11 +209,24 @@ def _load_settings(path: Path) -> QualitySettings:
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(spec, dict):
         raise QualityConfigError(f"{path}: expected a mapping")
+    for key in sorted(set(spec) & set(_SETTLED_ELSEWHERE)):
+        raise QualityConfigError(f"quality.yml: {key}: not set here; {_SETTLED_ELSEWHERE[key]}")
     return QualitySettings(spec)
 
 
 def settings() -> QualitySettings:
     return _load_settings(expectations_dir() / "quality.yml")
+
+
+def stale_limits() -> dict[str, timedelta | None]:
+    """{raw table: how long without a successful load before it is stale}.
+
+    Staleness is configured in one place, each dbt source's `freshness`
+    (`dbt_project/models/staging/*/_*__sources.yml`): its `warn_after` is the
+    limit here, so `dbt source freshness` and the stale check agree. dbt's
+    parse of it is the manifest: ManifestMissing without one.
+    """
+    return {table: warn for table, (warn, _) in source_freshness(require_manifest()).items()}
 
 
 def matching_columns(columns: list[str], patterns: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ from psycopg import sql
 from sinergi.quality.config import QualitySettings, matching_columns
 from sinergi.quality.discovery import MartTable
 from sinergi.quality.results import CheckResult
+from sinergi.warehouse import schemas
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,9 @@ def previous_row_counts(conn: psycopg.Connection) -> dict[str, int]:
 def province_codes(conn: psycopg.Connection, config: QualitySettings) -> tuple[str, ...] | None:
     """Province codes of the region seed; None when the seed is not (yet) in the warehouse."""
     spec = config.check("provinces_present")
-    table = sql.Identifier(spec["seed_schema"], spec["seed_table"])
+    table = sql.Identifier(schemas.INTERMEDIATE, spec["seed_table"])  # where dbt seeds
     found = conn.execute(
-        "select to_regclass(%s)", (f"{spec['seed_schema']}.{spec['seed_table']}",)
+        "select to_regclass(%s)", (f"{schemas.INTERMEDIATE}.{spec['seed_table']}",)
     ).fetchone()
     if not found or found[0] is None:
         return None

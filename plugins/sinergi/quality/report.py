@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from sinergi.quality import config as quality_config
+from sinergi.warehouse import schemas
 
 PROVINCES_CHECK = "provinces_present"
 SAMPLE_SHOWN = 10  # values of a failure's sample printed (meta.dq_results keeps 20)
@@ -107,7 +108,7 @@ def _name_provinces(conn: psycopg.Connection, failures: list[dict[str, Any]]) ->
     if not wanted:
         return
     spec = quality_config.settings().check(PROVINCES_CHECK)
-    schema, table = spec["seed_schema"], spec["seed_table"]
+    schema, table = schemas.INTERMEDIATE, spec["seed_table"]
     found = conn.execute("select to_regclass(%s)", (f"{schema}.{table}",)).fetchone()
     names: dict[str, str] = {}
     if found and found[0] is not None:

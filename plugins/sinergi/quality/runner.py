@@ -25,6 +25,7 @@ from sinergi.quality.discovery import (
 )
 from sinergi.quality.reconcile import Candidates
 from sinergi.quality.results import CheckResult, RunSummary, store_results, summarise_run
+from sinergi.warehouse import schemas
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def check_raw(target: WarehouseTarget, run_id: str, *, full: bool = False) -> St
 
     contracts = quality_config.raw_contracts()
     with connect(target) as conn:
-        tables = base_tables(conn, "raw")
+        tables = base_tables(conn, schemas.RAW)
         batches = {t: unchecked_batches(conn, t, full=full) for t in tables if t in contracts}
     uncovered = [
         CheckResult(f"raw__{t}", "contract_defined", False, False, details={"table": f"raw.{t}"})
@@ -175,7 +176,7 @@ def quarantine_and_reconcile(target: WarehouseTarget, run_id: str) -> StepReport
             )
         results.append(reasons_listed(results))
         staged = {m.raw_table for m in models}
-        for table in base_tables(conn, "raw"):
+        for table in base_tables(conn, schemas.RAW):
             if table not in staged:
                 results.append(
                     CheckResult(
@@ -217,20 +218,16 @@ def check_marts(
         wanted = {marts} if isinstance(marts, str) else set(marts)
         unknown = sorted(wanted - {m.name for m in found})
         if unknown:
-            log.warning("mart suites: no mart %s in %s; ignored", unknown, settings.audit_schema)
+            log.warning("mart suites: no mart %s in %s; ignored", unknown, schemas.AUDIT)
         selected = [m for m in found if m.name in wanted]
     suites, unbuilt = [], []
     for mart in selected:
         expectations, not_built = mart_expectations(mart, settings, facts)
-        suites.append(
-            SuiteSpec(suite_name(mart.name), settings.audit_schema, mart.name, expectations)
-        )
+        suites.append(SuiteSpec(suite_name(mart.name), schemas.AUDIT, mart.name, expectations))
         unbuilt.extend(not_built)
     if not found:
         unbuilt.append(
-            CheckResult(
-                "marts", "marts_found", False, True, details={"schema": settings.audit_schema}
-            )
+            CheckResult("marts", "marts_found", False, True, details={"schema": schemas.AUDIT})
         )
     context = get_context(target)
     results = run_checkpoint(
@@ -254,14 +251,14 @@ def run_summary(target: WarehouseTarget, run_id: str) -> RunSummary:
 def stale_sources(
     target: WarehouseTarget, max_age: timedelta | None = None
 ) -> list[dict[str, object]]:
-    """Registry entities whose last successful batch is older than their threshold, or none.
+    """Registry entities whose last successful batch is older than their limit, or none.
 
-    `max_age` overrides `quality.yml` (`stale_after_hours`, per source
-    `stale_after_hours_by_source`).
+    The limit is the dbt source's freshness (`quality_config.stale_limits`);
+    `max_age` overrides it. An entity without a limit is stale only when it
+    never loaded.
     """
     from sinergi.ingestion.registry import load_registry
 
-    settings = quality_config.settings()
     with connect(target) as conn:
         rows = conn.execute(
             "select source, entity, max(finished_at) from meta.load_batches"
@@ -269,17 +266,18 @@ def stale_sources(
         ).fetchall()
         now = conn.execute("select now()").fetchone()[0]  # type: ignore[index]
     last = {(s, e): at for s, e, at in rows}
+    limits = quality_config.stale_limits() if max_age is None else {}
     stale = []
     for entity in load_registry().entities():
-        limit = max_age or timedelta(hours=settings.stale_after_hours(entity.source))
+        limit = max_age or limits.get(entity.table)
         at = last.get((entity.source, entity.name))
-        if at is None or now - at > limit:
+        if at is None or (limit is not None and now - at > limit):
             stale.append(
                 {
                     "source": entity.source,
                     "entity": entity.name,
                     "last_success_at": at.isoformat() if at else None,
-                    "threshold_hours": limit.total_seconds() / 3600,
+                    "threshold_hours": limit.total_seconds() / 3600 if limit else None,
                 }
             )
     return stale

@@ -15,6 +15,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from sinergi.warehouse import schemas
+
 Row = dict[str, Any]
 
 
@@ -165,7 +167,7 @@ where tahun = %(tahun)s
 """
 
 
-def read_figures(conn: psycopg.Connection, schema: str = "marts") -> MartFigures:
+def read_figures(conn: psycopg.Connection, schema: str = schemas.MARTS) -> MartFigures:
     """The figures of the marts as published in `schema`; empty before the first publish."""
     tahun = report_year(conn, schema)
     if tahun is None:

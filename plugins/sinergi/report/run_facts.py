@@ -18,6 +18,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from sinergi.quality import config as quality_config
+from sinergi.transform.manifest import ManifestMissing
 
 Row = dict[str, Any]
 
@@ -160,7 +161,10 @@ def _checks(conn: psycopg.Connection, run_id: str) -> tuple[list[Row], list[Row]
 def _freshness(conn: psycopg.Connection, as_of: datetime) -> list[Row]:
     from sinergi.ingestion.registry import load_registry
 
-    settings = quality_config.settings()
+    try:
+        limits = quality_config.stale_limits()
+    except ManifestMissing:  # the report still shows the loads; the limits are unknown
+        limits = {}
     last = {
         (r["source"], r["entity"]): r["last_success_at"]
         for r in _all(
@@ -173,7 +177,8 @@ def _freshness(conn: psycopg.Connection, as_of: datetime) -> list[Row]:
     rows = []
     for entity in load_registry().entities():
         at = last.get((entity.source, entity.name))
-        limit_h = settings.stale_after_hours(entity.source)
+        limit = limits.get(entity.table)
+        limit_h = limit.total_seconds() / 3600 if limit else None
         age_h = (as_of - at).total_seconds() / 3600 if at else None
         rows.append(
             {
@@ -182,7 +187,7 @@ def _freshness(conn: psycopg.Connection, as_of: datetime) -> list[Row]:
                 "last_success_at": at,
                 "age_hours": age_h,
                 "threshold_hours": limit_h,
-                "is_stale": age_h is None or age_h > limit_h,
+                "is_stale": age_h is None or (limit_h is not None and age_h > limit_h),
             }
         )
     return rows

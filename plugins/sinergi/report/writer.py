@@ -18,6 +18,7 @@ from sinergi.quality import config as quality_config
 from sinergi.report.mart_figures import read_figures
 from sinergi.report.page import render_index, render_page
 from sinergi.report.run_facts import data_docs_pages, read_run_facts, recent_publishes
+from sinergi.warehouse import schemas
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def write_report(
     root = out_dir or reports_dir()
     with connect(target) as conn:
         facts = read_run_facts(conn, run_id)
-        figures = read_figures(conn, quality_config.settings().published_schema)
+        figures = read_figures(conn, schemas.MARTS)
         publishes = recent_publishes(conn, INDEX_RUNS)
     page = root / _folder(facts.run_id) / "index.html"
     docs = data_docs_pages(data_docs_site(), facts.run_id)

@@ -12,16 +12,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from sinergi.quality import config as quality_config
-from sinergi.quality.discovery import load_manifest
-from sinergi.transform.dbt import hmac_key, manifest_path, run_dbt
-from sinergi.transform.selection import (
-    built_marts,
-    dbt_selection,
-    missing_relations,
-    raw_tables_of,
-    triggering_uris,
-)
+from sinergi.transform.dbt import hmac_key, run_dbt
+from sinergi.transform.manifest import load_manifest, missing_relations
+from sinergi.transform.selection import built_marts, dbt_selection, raw_tables_of, triggering_uris
 from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
 
 log = logging.getLogger(__name__)
@@ -51,7 +44,7 @@ def build_triggered(context: Mapping[str, Any]) -> dict[str, Any]:
         "nodes": len(nodes),
         "models": sum(1 for r in nodes if r.node.resource_type == "model"),
         "tests": sum(1 for r in nodes if r.node.resource_type in ("test", "unit_test")),
-        "marts": built_marts(results, quality_config.settings().mart_path_prefix),
+        "marts": built_marts(results),
         "seconds": round(time.monotonic() - started, 1),
     }
     log.info("dbt built %(models)d models and ran %(tests)d tests in %(seconds)s s", summary)
@@ -60,7 +53,7 @@ def build_triggered(context: Mapping[str, Any]) -> dict[str, Any]:
 
 def _missing_tables(target: WarehouseTarget) -> list[str]:
     """The project's tables the warehouse lacks (all of them without a manifest)."""
-    manifest = load_manifest(manifest_path())
+    manifest = load_manifest()
     if manifest is None:
         return ["(no dbt manifest)"]
     with connect(target) as conn:

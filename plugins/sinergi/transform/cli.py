@@ -71,5 +71,5 @@ def lint(
 
 @app.command()
 def freshness() -> None:
-    """Check source freshness (warn after 26 h, error after 72 h without new raw rows)."""
+    """Check source freshness: each source yml's limits, which the stale check uses too."""
     run_dbt(["source", "freshness"], resolve_target())

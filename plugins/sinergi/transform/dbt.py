@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from sinergi.environment import temporary_environment
-from sinergi.paths import project_dir
+from sinergi.transform.manifest import dbt_project_dir, manifest_path
+from sinergi.warehouse import schemas
 from sinergi.warehouse.connection import WarehouseTarget
 
 log = logging.getLogger(__name__)
@@ -54,14 +55,6 @@ class MissingHmacKey(DbtRunFailed):
     """SINERGI_NIP_HMAC_KEY is not set, so NIPs cannot be pseudonymised: nothing ran."""
 
 
-def dbt_project_dir() -> Path:
-    return project_dir() / "dbt_project"
-
-
-def manifest_path() -> Path:
-    return dbt_project_dir() / "target" / "manifest.json"
-
-
 def dbt_env(target: WarehouseTarget, threads: int = DEFAULT_THREADS) -> dict[str, str]:
     """The environment variables `profiles.yml` reads, for one warehouse target.
 
@@ -73,7 +66,7 @@ def dbt_env(target: WarehouseTarget, threads: int = DEFAULT_THREADS) -> dict[str
         "SINERGI_PG_USER": target.user,
         "SINERGI_PG_PASSWORD": target.password or DUMMY_PASSWORD,
         "SINERGI_PG_DBNAME": target.dbname,
-        "SINERGI_PG_SCHEMA": "marts",
+        "SINERGI_PG_SCHEMA": schemas.MARTS,
         "SINERGI_DBT_THREADS": str(threads),
         "DBT_PROFILES_DIR": str(dbt_project_dir()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
@@ -165,7 +158,7 @@ def _placeholder_env() -> dict[str, str]:
 
 
 def build_manifest() -> Path:
-    """`dbt parse`: writes dbt_project/target/manifest.json, which the transform DAG loads."""
+    """`dbt parse`: writes the manifest (`sinergi.transform.manifest`) the DAGs load."""
     run_dbt(["parse"])
     path = manifest_path()
     if not path.exists():

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sinergi.ingestion.registry import load_registry
+from sinergi.transform.manifest import is_mart
 
 
 def raw_tables_of(uris: Iterable[str]) -> list[str]:
@@ -37,18 +38,13 @@ def dbt_selection(raw_tables: Iterable[str]) -> str | None:
     return " ".join(selectors) if selectors else None
 
 
-def built_marts(results: Any, mart_path_prefix: str) -> list[str]:
+def built_marts(results: Any) -> list[str]:
     """Relation names of the mart models a dbt build ran successfully."""
     marts = set()
     for result in getattr(results, "results", None) or []:
         node = result.node
         status = str(getattr(result, "status", "")).lower().split(".")[-1]
-        path = str(getattr(node, "original_file_path", ""))
-        if (
-            node.resource_type == "model"
-            and path.startswith(mart_path_prefix)
-            and status == "success"
-        ):
+        if is_mart(node) and status == "success":
             marts.add(getattr(node, "alias", None) or node.name)
     return sorted(marts)
 
@@ -66,17 +62,3 @@ def rebuilt_marts(context: Mapping[str, Any]) -> list[str] | None:
     if not extras or any("marts" not in extra for extra in extras):
         return None
     return sorted({mart for extra in extras for mart in extra["marts"]})
-
-
-def missing_relations(manifest: Mapping[str, Any], existing: set[tuple[str, str]]) -> list[str]:
-    """Models, seeds and snapshots of the manifest whose table is not in `existing`."""
-    missing = []
-    for node in manifest.get("nodes", {}).values():
-        if node.get("resource_type") not in ("model", "seed", "snapshot"):
-            continue
-        if node.get("config", {}).get("materialized") == "ephemeral":
-            continue
-        relation = (node["schema"], node.get("alias") or node["name"])
-        if relation not in existing:
-            missing.append(".".join(relation))
-    return sorted(missing)

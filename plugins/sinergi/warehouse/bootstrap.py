@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from importlib import resources
 
+from sinergi.warehouse import schemas
 from sinergi.warehouse.connection import WarehouseTarget, connect, ensure_database
 
 log = logging.getLogger(__name__)
 
-SCHEMAS = ("raw", "staging", "intermediate", "marts", "audit", "quarantine", "meta", "snapshots")
-ROLES = ("sinergi_loader", "sinergi_transformer", "sinergi_analyst")
+SCHEMAS = schemas.ALL
+ROLES = ("sinergi_loader", "sinergi_transformer", schemas.ANALYST_ROLE)
 _INIT_LOCK_KEY = 0x5E_4E_26_1  # any constant shared by every init
 
 

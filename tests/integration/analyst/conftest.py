@@ -16,7 +16,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import yaml
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transform"))
@@ -52,10 +51,6 @@ def published_world(
         env.setenv("DBT_TARGET_PATH", str(work / "dbt-target"))
         env.setenv("DBT_LOG_PATH", str(work / "dbt-logs"))
         expectations = copy_to(work / "expectations")
-        quality = expectations / "quality.yml"
-        settings = yaml.safe_load(quality.read_text())
-        settings["dbt_manifest"] = str(work / "dbt-target" / "manifest.json")
-        quality.write_text(yaml.safe_dump(settings))
         env.setenv(EXPECTATIONS_DIR_VARIABLE, str(expectations))
         try:
             init_warehouse(target)

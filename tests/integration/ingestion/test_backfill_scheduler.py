@@ -26,10 +26,10 @@ from typer.testing import CliRunner
 from window_helpers import another_database, raw_versions, served_in_window, watermarks
 
 from sinergi.cli import app
+from sinergi.ingestion.data_days import day_start, days_window
 from sinergi.ingestion.runner import Window, ingest_source
 from sinergi.orchestration.airflow_api import AirflowApi
 from sinergi.orchestration.airflow_home import api_url
-from sinergi.orchestration.backfill import day_start, days_window
 from sinergi.orchestration.local_airflow import LocalAirflow
 from sinergi.paths import project_dir
 from sinergi.transform.dbt import build

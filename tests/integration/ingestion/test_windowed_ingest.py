@@ -27,9 +27,9 @@ from window_helpers import (
     watermarks,
 )
 
+from sinergi.ingestion.data_days import days_window
 from sinergi.ingestion.raw_loader import record_hash
 from sinergi.ingestion.runner import Window
-from sinergi.orchestration.backfill import days_window
 from sinergi.warehouse.connection import WarehouseTarget, connect
 from sinergi_simulator.api import SimulatorHandle
 

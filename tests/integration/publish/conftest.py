@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transform"))
 
@@ -32,8 +31,8 @@ def warehouse(
 ) -> WarehouseTarget:
     """A bootstrapped warehouse with empty raw tables, dbt writing to a target folder of its own.
 
-    The copied GX context reads that folder's manifest, so the publish finds
-    the marts' keys where it would in production: dbt's unique tests.
+    The publish reads that folder's manifest, so it finds the marts' keys
+    where it would in production: dbt's unique tests.
     """
     init_warehouse(fresh_database)
     create_raw_tables(fresh_database)
@@ -46,8 +45,5 @@ def warehouse(
     expectations.mkdir()
     for name in ("great_expectations.yml", "raw_contracts.yml", "quality.yml"):
         shutil.copy(project_dir() / "expectations" / name, expectations / name)
-    settings = yaml.safe_load((expectations / "quality.yml").read_text())
-    settings["dbt_manifest"] = str(dbt_target / "manifest.json")
-    (expectations / "quality.yml").write_text(yaml.safe_dump(settings))
     monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(expectations))
     return fresh_database

@@ -31,21 +31,22 @@ def warehouse(fresh_database: WarehouseTarget, monkeypatch: pytest.MonkeyPatch) 
 def expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the committed GX context, so runs never touch the repository's files.
 
-    The copy ignores dbt's manifest (the tests build their own audit tables)
-    and declares the test marts' keys.
+    dbt's target folder is an empty one (the tests build their own audit
+    tables, so no manifest names the marts), and the copy declares the test
+    marts' keys.
     """
     root = tmp_path / "expectations"
     root.mkdir()
     for name in ("great_expectations.yml", "raw_contracts.yml", "quality.yml"):
         shutil.copy(project_dir() / "expectations" / name, root / name)
     settings = yaml.safe_load((root / "quality.yml").read_text())
-    settings["dbt_manifest"] = str(tmp_path / "no-manifest.json")
     settings["keys"] = {
         "funding_by_institution": ["instansi_id", "tahun", "sumber_dana"],
         "participation_by_region": ["kode_provinsi", "tahun"],
     }
     (root / "quality.yml").write_text(yaml.safe_dump(settings))
     monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(root))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "no-dbt-target"))
     return root
 
 

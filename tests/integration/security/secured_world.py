@@ -24,7 +24,6 @@ from typing import Any
 
 import psycopg
 import pytest
-import yaml
 from psycopg import sql
 
 from sinergi.ingestion.file_drop import ingest_file
@@ -93,14 +92,11 @@ def _captured(output: Path, lines: list[str]) -> Iterator[None]:
             logging.setLogRecordFactory(make_record)
 
 
-def _private_expectations(root: Path, manifest: Path) -> Path:
-    """The committed GX context, copied, reading the manifest of this run's dbt."""
+def _private_expectations(root: Path) -> Path:
+    """The committed GX context, copied (the manifest is this run's dbt's, DBT_TARGET_PATH)."""
     root.mkdir(parents=True)
     for name in ("great_expectations.yml", "raw_contracts.yml", "quality.yml"):
         shutil.copy(project_dir() / "expectations" / name, root / name)
-    settings = yaml.safe_load((root / "quality.yml").read_text())
-    settings["dbt_manifest"] = str(manifest)
-    (root / "quality.yml").write_text(yaml.safe_dump(settings))
     return root
 
 
@@ -153,9 +149,7 @@ def _run_pipeline(world: SecuredWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DBT_TARGET_PATH", str(folders["dbt target"]))
     monkeypatch.setenv("DBT_LOG_PATH", str(folders["dbt logs"]))
     monkeypatch.setenv("SINERGI_REPORTS_DIR", str(folders["run reports"]))
-    expectations = _private_expectations(
-        folders["GX context"], folders["dbt target"] / "manifest.json"
-    )
+    expectations = _private_expectations(folders["GX context"])
     monkeypatch.setenv(EXPECTATIONS_DIR_VARIABLE, str(expectations))
     try:
         with _captured(world.output, world.log_lines):

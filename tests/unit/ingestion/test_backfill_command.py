@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from sinergi.ingestion.data_days import day_start
 from sinergi.orchestration import backfill as backfill_module
 from sinergi.orchestration.airflow_api import AirflowApiError
-from sinergi.orchestration.backfill import BackfillError, day_start, run_backfill
+from sinergi.orchestration.backfill import BackfillError, run_backfill
 
 DAG = "ingest_kemnaker_corpu"
 DAYS = [date(2024, 3, 4), date(2024, 3, 5)]

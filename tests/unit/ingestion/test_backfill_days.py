@@ -13,14 +13,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from sinergi.orchestration.backfill import (
-    NIGHTLY_RUN_AT,
-    WIB,
-    backfill_body,
-    day_of,
-    day_start,
-    days_window,
-)
+from sinergi.ingestion.data_days import NIGHTLY_RUN_AT, WIB, day_of, day_start, days_window
+from sinergi.orchestration.backfill import backfill_body
 
 
 def _airflow_runs(body: dict) -> list[tuple[datetime, datetime]]:

@@ -218,7 +218,7 @@ def test_a_normal_read_still_loads_everything_and_moves_the_watermark() -> None:
 
 
 def test_window_days_are_whole_days_of_data_in_jakarta() -> None:
-    from sinergi.orchestration.backfill import day_of, day_start, days_window
+    from sinergi.ingestion.data_days import day_of, day_start, days_window
 
     start, end = days_window(date(2024, 3, 3), date(2024, 3, 5))
     assert start == datetime(2024, 3, 3, 1, 0, tzinfo=WIB) == START

@@ -11,8 +11,9 @@ from open_data_tables import institution_year, region_year
 
 from sinergi.open_data import config
 from sinergi.open_data.export import CATALOG_FILE, METADATA_FILE, build_files, write_files
-from sinergi.open_data.marts import exportable_marts, manifest_key
+from sinergi.open_data.marts import exportable_marts
 from sinergi.open_data.metadata import title, unit
+from sinergi.transform.manifest import model_key as manifest_key
 
 
 def files():  # type: ignore[no-untyped-def]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sinergi.transform.dbt import DUMMY_PASSWORD, dbt_env, dbt_project_dir
-from sinergi.transform.selection import dbt_selection, missing_relations, raw_tables_of
+from sinergi.transform.manifest import missing_relations
+from sinergi.transform.selection import dbt_selection, raw_tables_of
 from sinergi.warehouse.connection import WarehouseTarget
 
 

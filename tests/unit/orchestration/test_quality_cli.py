@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from sinergi.quality.cli import app
+from sinergi.orchestration.quality_cli import app
 
 
 @pytest.mark.parametrize("command", ["check", "publish", "report", "stale"])

@@ -1,7 +1,8 @@
 """`sinergi quality ...`: run the checks, publish, and report, outside Airflow.
 
-The same functions the `quality_publish` DAG's tasks call, so a failed
-nightly run can be reproduced (and a fix verified) from a terminal.
+The steps the `quality_publish` DAG's tasks run (`sinergi.orchestration.
+quality_publish`), in the same order, so a failed nightly run can be
+reproduced (and a fix verified) from a terminal.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ app = typer.Typer(
 
 
 def _print_report(run_id: str | None) -> None:
-    from sinergi.quality.report import build_report, render
-    from sinergi.warehouse.connection import connect, resolve_target
+    from sinergi.orchestration import quality_publish as workflow
+    from sinergi.warehouse.connection import resolve_target
 
-    with connect(resolve_target()) as conn:
-        for line in render(build_report(conn, run_id)):
-            typer.echo(line)
+    for line in workflow.report_lines(resolve_target(), run_id):
+        typer.echo(line)
 
 
 @app.command()
@@ -30,17 +30,11 @@ def check(
     run_id: str | None = typer.Option(None, help="Record under this run id (default: new)."),
 ) -> None:
     """Run raw contracts, quarantine + reconciliation and mart suites; print the report."""
-    from sinergi.quality import runner
+    from sinergi.orchestration import quality_publish as workflow
     from sinergi.warehouse.connection import resolve_target
 
-    target = resolve_target()
-    run_id = run_id or runner.new_run_id("cli")
-    steps = []
-    if raw:
-        steps.append(runner.check_raw(target, run_id, full=full))
-        steps.append(runner.quarantine_and_reconcile(target, run_id))
-    if marts:
-        steps.append(runner.check_marts(target, run_id))
+    run_id = run_id or workflow.new_run_id()
+    steps = workflow.run_checks(resolve_target(), run_id, raw=raw, full=full, marts=marts)
     _print_report(run_id)
     docs = next((s.data_docs for s in reversed(steps) if s.data_docs), None)
     if docs:
@@ -54,17 +48,10 @@ def publish(
     ),
 ) -> None:
     """Publish the audited marts if no blocking check failed; exit 1 when blocked."""
-    from sinergi.publish.publisher import publish_run
-    from sinergi.quality import runner
+    from sinergi.orchestration import quality_publish as workflow
     from sinergi.warehouse.connection import resolve_target
 
-    target = resolve_target()
-    if run_id is None:
-        run_id = runner.new_run_id("cli")
-        runner.check_raw(target, run_id)
-        runner.quarantine_and_reconcile(target, run_id)
-        runner.check_marts(target, run_id)
-    outcome = publish_run(target, run_id)
+    run_id, outcome = workflow.check_and_publish(resolve_target(), run_id)
     _print_report(run_id)
     if outcome.status != "published":
         raise typer.Exit(1)
@@ -80,7 +67,9 @@ def report(
 
 @app.command()
 def stale(
-    hours: float | None = typer.Option(None, help="Threshold; default: quality.yml."),
+    hours: float | None = typer.Option(
+        None, help="Threshold; default: each source's dbt freshness (warn_after)."
+    ),
     alert: bool = typer.Option(False, help="Raise an alert per stale source."),
 ) -> None:
     """List sources whose last successful load is older than the threshold.
@@ -89,23 +78,25 @@ def stale(
     """
     from datetime import timedelta
 
-    from sinergi.quality import runner
+    from sinergi.orchestration import quality_publish as workflow
+    from sinergi.transform.manifest import ManifestMissing
     from sinergi.warehouse.connection import resolve_target
 
     max_age = timedelta(hours=hours) if hours is not None else None
-    target = resolve_target()
-    found = (
-        runner.alert_stale_sources(target, max_age)
-        if alert
-        else runner.stale_sources(target, max_age)
-    )
+    try:
+        found = workflow.stale_sources(resolve_target(), alert=alert, max_age=max_age)
+    except ManifestMissing as missing:  # the limits are dbt's source freshness
+        typer.echo(f"sinergi quality stale: {missing}", err=True)
+        raise typer.Exit(2) from None
     if not found:
         typer.echo("no stale sources")
         return
     for item in found:
+        limit = item["threshold_hours"]
         typer.echo(
             f"{item['source']}.{item['entity']}: last success"
-            f" {item['last_success_at'] or 'never'} (threshold {item['threshold_hours']:g} h)"
+            f" {item['last_success_at'] or 'never'}"
+            f" (threshold {f'{limit:g} h' if limit is not None else 'unknown'})"
         )
     typer.echo(f"sinergi quality stale: {len(found)} source entities stale", err=True)
     raise typer.Exit(1)
