@@ -37,7 +37,7 @@ validated as materialized (
         case
             when rencana_id is null then 'rencana_id_missing'
             when instansi_kode is null and instansi_nama is null then 'instansi_missing'
-            when tahun is null or tahun not between 2000 and 2100 then 'invalid_date'
+            when tahun is null or not {{ is_plausible_year('tahun') }} then 'invalid_date'
             when
                 jenis_pelatihan is null
                 or jenis_pelatihan not in (select s.jenis_pelatihan from {{ ref('training_kinds') }} as s)

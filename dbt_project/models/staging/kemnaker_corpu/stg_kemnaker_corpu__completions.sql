@@ -38,7 +38,7 @@ validated as materialized (
             when course_id is null then 'course_id_missing'
             when
                 completed_at_ms is null
-                or completed_at_ms not between 946684800000 and 4102444800000
+                or not {{ is_plausible_epoch_ms('completed_at_ms') }}
                 then 'invalid_date'
             when duration_minutes is null or duration_minutes < 0 then 'negative_duration'
         end as invalid_reason
@@ -52,7 +52,7 @@ staged as (
         course_id,
         course_title,
         case
-            when completed_at_ms between 946684800000 and 4102444800000
+            when {{ is_plausible_epoch_ms('completed_at_ms') }}
                 then to_timestamp(completed_at_ms / 1000.0)
         end as completed_at,
         duration_minutes,

@@ -37,7 +37,7 @@ validated as materialized (
         *,
         case
             when budget_id is null then 'budget_id_missing'
-            when tahun is null or tahun not between 2000 and 2100 then 'invalid_date'
+            when tahun is null or not {{ is_plausible_year('tahun') }} then 'invalid_date'
             when kode_satker is null and nama_instansi is null then 'instansi_missing'
             when sumber_dana is null then 'unknown_sumber_dana'
             when pagu_idr is null then 'invalid_amount'
