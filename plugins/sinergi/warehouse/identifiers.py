@@ -28,8 +28,8 @@ class InvalidIdentifier(ValueError):
 def valid_identifier(value: object, config_key: str, *, suffix: str = "") -> str:
     """`value`, when it is lower snake case and (with `suffix`) at most 63 bytes.
 
-    `config_key` says where the value was configured (`quality.yml:
-    published_schema`, `SINERGI_WAREHOUSE_URL (database name)`); `suffix` is
+    `config_key` says where the value was configured (`sources.yml:
+    siasn.asn`, `SINERGI_WAREHOUSE_URL (database name)`); `suffix` is
     what the code appends to the name (`__next`), which must fit too.
     """
     if not isinstance(value, str) or not _PATTERN.fullmatch(value):
