@@ -12,13 +12,15 @@
 {%- endmacro %}
 
 
-{#- A count or level sent as a number or numeric text; null if not a number. -#}
+{#- A count or level sent as a number or numeric text (`24`, `24,5`), or null if
+    not a number: the warehouse function meta.parse_number (007_domain_rules.sql,
+    vectors tests/data/rule_vectors/numbers.csv), cast to `as_type`. A whole-number
+    type is cast from the number's text, as it always was: `24.5` for an integer
+    column fails the cast rather than being rounded. -#}
 {% macro parse_number(jsonb_expr, as_type="numeric") -%}
-    case
-        when jsonb_typeof({{ jsonb_expr }}) = 'number'
-            then cast(cast({{ jsonb_expr }} as text) as {{ as_type }})
-        when jsonb_typeof({{ jsonb_expr }}) = 'string'
-            and btrim({{ jsonb_expr }} #>> '{}') ~ '^-?\d+([.,]\d+)?$'
-            then cast(replace(btrim({{ jsonb_expr }} #>> '{}'), ',', '.') as {{ as_type }})
-    end
+    {%- if as_type == "numeric" -%}
+        meta.parse_number({{ jsonb_expr }})
+    {%- else -%}
+        cast(cast(meta.parse_number({{ jsonb_expr }}) as text) as {{ as_type }})
+    {%- endif -%}
 {%- endmacro %}

@@ -28,6 +28,7 @@ _CALLS = {
     "nip": "meta.nip_invalid_reason(v), meta.nip_kind(v)",
     "dates": "meta.parse_date_id(v)",
     "rupiah": "meta.parse_rupiah(to_jsonb(v))",  # a JSON string, as dbt reads `record -> 'biaya'`
+    "numbers": "meta.parse_number(to_jsonb(v))",
     "funding_source": _macro("normalise.sql", "normalise_funding_source", "v"),
 }
 _QUERY = "select {} from unnest(%s::text[]) with ordinality as t(v, i) order by i"
@@ -38,8 +39,9 @@ def _expected(rule: str, row: dict[str, str]) -> tuple[object, ...]:
         return (row["reason"] or None, row["kind"] or None)
     if rule == "dates":
         return (dt.date.fromisoformat(row["date"]) if row["date"] else None,)
-    if rule == "rupiah":
-        return (Decimal(row["amount"]) if row["amount"] else None,)
+    if rule in ("rupiah", "numbers"):
+        value = row["amount" if rule == "rupiah" else "number"]
+        return (Decimal(value) if value else None,)
     return (row["source"] or None,)
 
 

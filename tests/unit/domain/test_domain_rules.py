@@ -1,4 +1,5 @@
-"""The Python domain rules (the file-drop reader's) on every shared test vector."""
+"""The Python domain rules (the file-drop reader's) on every shared test vector: NIP,
+dates and rupiah (sinergi.domain) and counts (file_values.parse_number)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sinergi.domain.dates import parse_date
 from sinergi.domain.nip import nip_invalid_reason, nip_problem
 from sinergi.domain.problems import ValueProblem
 from sinergi.domain.rupiah import parse_amount
+from sinergi.ingestion.file_values import parse_number
 
 
 @pytest.mark.parametrize("row", load("nip"), ids=case_id)
@@ -36,6 +38,15 @@ def test_rupiah(row: dict[str, str]) -> None:
     else:
         with pytest.raises(ValueProblem):
             parse_amount(row["input"])
+
+
+@pytest.mark.parametrize("row", load("numbers"), ids=case_id)
+def test_numbers(row: dict[str, str]) -> None:
+    if row["number"]:
+        assert parse_number(row["input"]) == Decimal(row["number"]), row["note"]
+    else:
+        with pytest.raises(ValueProblem):
+            parse_number(row["input"])
 
 
 def test_nip_problem_in_words() -> None:
