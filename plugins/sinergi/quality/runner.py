@@ -1,8 +1,9 @@
-"""One quality run, step by step: raw contracts, staging quarantine, reconciliation,
-mart suites, then the publish gate. Each step is a function the Airflow tasks
-and the CLI call with the same run id, and each leaves its results in
-`meta.dq_results`, so a step can run in its own process (Airflow task) and the
-gate still sees the whole run.
+"""The checks of one quality run: raw contracts, staging quarantine, reconciliation,
+mart suites, and the stale sources beside them. Each is a function called with
+the run id, and each leaves its results in `meta.dq_results`, so a step can run
+in its own process (an Airflow task) and the publish gate still sees the whole
+run. Their order, and the publish after them, is the workflow's
+(`sinergi.orchestration.quality_publish`).
 """
 
 from __future__ import annotations
