@@ -58,6 +58,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from sinergi.domain.nip import nip_problem
 from sinergi.ingestion.file_readers import (
     SUPPORTED,
@@ -80,9 +82,9 @@ from sinergi.ingestion.file_values import (
 )
 from sinergi.ingestion.raw_loader import (
     QuarantinedRecord,
+    batch_on,
     canonical_json,
     copy_text_line,
-    open_batch,
 )
 from sinergi.ingestion.reasons import IngestionReason
 from sinergi.ingestion.registry import Source, load_registry
@@ -138,6 +140,8 @@ _HEADER_SCAN_ROWS = 10  # a title row or two above the header is common
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell: longer text came from no spreadsheet
 _MAX_LABEL_CHARS = 200  # a header label longer than this is cut (it is repeated on every row)
 _QUARANTINE_TEXT_CHARS = 1_000  # what is kept of an over-long cell in quarantine
+_QUARANTINE_CHUNK = 1_000  # refused rows held before they are written
+_QUEUED_COPY_BYTES = 1 << 20  # a file this large is sent from a writer thread (raw_loader)
 _CODE_LIKE = re.compile(r"^[0-9][0-9.\s]*$")
 _OPEN_DATA_COLUMNS = {"satuan", "tahun"}
 
@@ -454,50 +458,142 @@ def ingest_file(
     target: WarehouseTarget | None = None,
     source: Source | None = None,
 ) -> FileSummary:
-    """Load one regional upload by the file-drop contract (see the module docstring)."""
-    path = Path(path)
-    if not REGION_CODE.match(region_code):
-        raise ValueError(
-            f"{SOURCE}: region code {region_code!r} is not a Kemendagri code (35, 35.15)"
-        )
-    if path.is_symlink():  # never read through a link: it may point anywhere
-        return refuse_link(path, region_code)
+    """Load one regional upload by the file-drop contract (see the module docstring), over
+    a connection of its own. A sweep of many files uses one `FileLoader` instead."""
     source = source or load_registry().source(SOURCE)
-    target = target or resolve_target()
-    name = safe_text(path.name)
-    summary = FileSummary(
-        file=safe_text(str(path)), region_code=region_code, sha256=file_sha256(path)
-    )
-    previous = _previous_load(target, summary.sha256, summary.region_code)
-    if previous is not None:
-        return _duplicate(summary, previous)
-    rejection = _precheck(path, source)
-    if rejection is not None:
-        return _reject(target, summary, *rejection)
-    limits = ArchiveLimits(max_unpacked_bytes=source.max_unpacked_mb << 20)
-    try:
-        with open_table(path, limits) as table:
-            summary.sheet = table.sheet
-            search = find_header(table.rows)
-            rejection = _report_problem(name, table, search)
-            if rejection is not None:
-                return _reject(target, summary, *rejection)
-            header = search.header
-            assert header is not None and header.report_type is not None
-            summary.report_type = header.report_type
-            summary.extra_columns = list(header.extra)
-            summary.warnings.extend(_ignored_sheets(table))
-            _load_rows(target, source, summary, header, search.rows, name)
-    except UnreadableFile as error:
-        return _reject(target, summary, error.reason, str(error), rows_rejected=summary.rows_read)
-    except _AlreadyLoaded as done:
-        return _duplicate(summary, done.previous)
-    log.info(
-        "%s: %s (region %s) %s: %d rows read, %d loaded, %d quarantined %s",
-        SOURCE, name, region_code, summary.report_type, summary.rows_read,
-        summary.rows_loaded, summary.rows_quarantined, summary.quarantine_reasons or "",
-    )  # fmt: skip
-    return summary
+    with connect(target or resolve_target(), autocommit=True) as conn:
+        return FileLoader(conn, source).load(Path(path), region_code)
+
+
+class FileLoader:
+    """Loads uploads one after another over one connection, which it never commits itself.
+
+    On an autocommit connection each file is a transaction of its own. Inside a
+    transaction the caller holds open, each file's batch is a savepoint (a bad or failing
+    file is undone alone, and recorded) and the caller's commit keeps them all: a sweep
+    commits a group of files at once instead of one commit, and two connections, per file.
+    """
+
+    def __init__(self, conn: psycopg.Connection, source: Source) -> None:
+        self.conn = conn
+        self.source = source
+        self._tables_ready: set[str] = set()  # raw tables this connection created or saw
+
+    def load(self, path: Path, region_code: str) -> FileSummary:
+        if not REGION_CODE.match(region_code):
+            raise ValueError(
+                f"{SOURCE}: region code {region_code!r} is not a Kemendagri code (35, 35.15)"
+            )
+        if path.is_symlink():  # never read through a link: it may point anywhere
+            return refuse_link(path, region_code)
+        name = safe_text(path.name)
+        summary = FileSummary(
+            file=safe_text(str(path)), region_code=region_code, sha256=file_sha256(path)
+        )
+        previous = _previous_load_in(self.conn, summary.sha256, summary.region_code)
+        if previous is not None:
+            return _duplicate(summary, previous)
+        rejection = _precheck(path, self.source)
+        if rejection is not None:
+            return _reject(self.conn, summary, *rejection)
+        limits = ArchiveLimits(max_unpacked_bytes=self.source.max_unpacked_mb << 20)
+        try:
+            with open_table(path, limits) as table:
+                summary.sheet = table.sheet
+                search = find_header(table.rows)
+                rejection = _report_problem(name, table, search)
+                if rejection is not None:
+                    return _reject(self.conn, summary, *rejection)
+                header = search.header
+                assert header is not None and header.report_type is not None
+                summary.report_type = header.report_type
+                summary.extra_columns = list(header.extra)
+                summary.warnings.extend(_ignored_sheets(table))
+                self._load_rows(summary, header, search.rows, name, path.stat().st_size)
+        except UnreadableFile as error:
+            return _reject(
+                self.conn, summary, error.reason, str(error), rows_rejected=summary.rows_read
+            )
+        except _AlreadyLoaded as done:
+            return _duplicate(summary, done.previous)
+        log.info(
+            "%s: %s (region %s) %s: %d rows read, %d loaded, %d quarantined %s",
+            SOURCE, name, region_code, summary.report_type, summary.rows_read,
+            summary.rows_loaded, summary.rows_quarantined, summary.quarantine_reasons or "",
+        )  # fmt: skip
+        return summary
+
+    def _load_rows(
+        self,
+        summary: FileSummary,
+        header: HeaderMap,
+        rows: Iterator[Row],
+        file_name: str,
+        size: int,
+    ) -> None:
+        """One batch: COPY good rows, quarantine bad ones, record the file — kept or undone
+        together. Rows stream through; refused ones are written every `_QUARANTINE_CHUNK`
+        (between two COPYs of the batch), so no file is ever held whole."""
+        report_type = header.report_type
+        assert report_type is not None
+        entity = self.source.entity(report_type)
+        reasons: Counter[str] = Counter()
+        ready = entity.table in self._tables_ready
+        with batch_on(
+            self.conn, SOURCE, entity.name, entity.table, ensure_table=not ready
+        ) as batch:
+            with batch.conn.pipeline():
+                batch.conn.execute(
+                    "select pg_advisory_xact_lock(hashtext(%s))",
+                    (summary.sha256 + summary.region_code,),
+                )
+                previous = _previous_load_in(batch.conn, summary.sha256, summary.region_code)
+            if previous is not None:  # loaded concurrently since we looked
+                raise _AlreadyLoaded(previous)
+            prefix = batch.line_prefix(datetime.now(UTC))
+            refused: list[QuarantinedRecord] = []
+            finished = False
+            while not finished:
+                with batch.copy(queued=size > _QUEUED_COPY_BYTES) as copy:
+                    for number, cells in rows:
+                        if is_blank(cells):
+                            continue
+                        record = row_record(header, number, cells, summary.region_code, file_name)
+                        batch.rows_read += 1
+                        summary.rows_read = batch.rows_read
+                        problem = (
+                            _cell_problem(header, cells)
+                            or _repeat_problem(header, cells)
+                            or row_problem(record, report_type)
+                        )
+                        if problem is None:
+                            line, _ = copy_text_line(prefix, canonical_json(record))
+                            copy.write(line)
+                            batch.rows_loaded += 1
+                            continue
+                        reason, detail = problem
+                        reasons[reason] += 1
+                        kept = _quarantine_copy(record) if reason == "field_too_large" else record
+                        refused.append(
+                            QuarantinedRecord(
+                                (record.get("nip") or "")[:64] or None,
+                                reason,
+                                {**kept, "_detail": f"{file_name}, row {number}: {detail}"},
+                            )
+                        )
+                        if len(refused) >= _QUARANTINE_CHUNK:
+                            break  # end this COPY to write them; the next one goes on
+                    else:
+                        finished = True
+                batch.quarantine(refused)
+                refused.clear()
+            summary.batch_id = batch.batch_id
+            summary.rows_read = batch.rows_read
+            summary.rows_loaded = batch.rows_loaded
+            summary.rows_quarantined = batch.rows_quarantined
+            summary.quarantine_reasons = dict(sorted(reasons.items()))
+            _record_file(batch.conn, summary, "loaded")
+        self._tables_ready.add(entity.table)
 
 
 class _AlreadyLoaded(Exception):
@@ -633,69 +729,6 @@ def _quarantine_copy(record: dict[str, Any]) -> dict[str, Any]:
     return {key: cut(value) for key, value in record.items()}
 
 
-def _load_rows(
-    target: WarehouseTarget,
-    source: Source,
-    summary: FileSummary,
-    header: HeaderMap,
-    rows: Iterator[Row],
-    file_name: str,
-) -> None:
-    """One batch: COPY good rows, quarantine bad ones, record the file — one transaction."""
-    report_type = header.report_type
-    assert report_type is not None
-    entity = source.entity(report_type)
-    reasons: Counter[str] = Counter()
-    with open_batch(target, SOURCE, entity.name, entity.table) as batch:
-        batch.conn.execute(
-            "select pg_advisory_xact_lock(hashtext(%s))", (summary.sha256 + summary.region_code,)
-        )
-        previous = _previous_load_in(batch.conn, summary.sha256, summary.region_code)
-        if previous is not None:  # loaded concurrently since we looked
-            raise _AlreadyLoaded(previous)
-        prefix = batch.line_prefix(datetime.now(UTC))
-        refused: list[QuarantinedRecord] = []
-        with batch.copy() as copy:
-            for number, cells in rows:
-                if is_blank(cells):
-                    continue
-                record = row_record(header, number, cells, summary.region_code, file_name)
-                batch.rows_read += 1
-                summary.rows_read = batch.rows_read
-                problem = (
-                    _cell_problem(header, cells)
-                    or _repeat_problem(header, cells)
-                    or row_problem(record, report_type)
-                )
-                if problem is not None:
-                    reason, detail = problem
-                    reasons[reason] += 1
-                    kept = _quarantine_copy(record) if reason == "field_too_large" else record
-                    refused.append(
-                        QuarantinedRecord(
-                            (record.get("nip") or "")[:64] or None,
-                            reason,
-                            {**kept, "_detail": f"{file_name}, row {number}: {detail}"},
-                        )
-                    )
-                    continue
-                line, _ = copy_text_line(prefix, canonical_json(record))
-                copy.write(line)
-                batch.rows_loaded += 1
-        batch.quarantine(refused)
-        summary.batch_id = batch.batch_id
-        summary.rows_read = batch.rows_read
-        summary.rows_loaded = batch.rows_loaded
-        summary.rows_quarantined = batch.rows_quarantined
-        summary.quarantine_reasons = dict(sorted(reasons.items()))
-        _record_file(batch.conn, summary, "loaded")
-
-
-def _previous_load(target: WarehouseTarget, sha256: str, region: str) -> dict[str, Any] | None:
-    with connect(target) as conn:
-        return _previous_load_in(conn, sha256, region)
-
-
 def _previous_load_in(conn: Any, sha256: str, region: str) -> dict[str, Any] | None:
     """The earlier load of these bytes for this region: the same bytes from two
     regions are two reports (the region comes from the path), so both load."""
@@ -725,7 +758,7 @@ def _record_file(conn: Any, summary: FileSummary, status: str) -> None:
 
 
 def _reject(
-    target: WarehouseTarget,
+    conn: psycopg.Connection,
     summary: FileSummary,
     reason: str,
     detail: str,
@@ -741,7 +774,7 @@ def _reject(
     summary.rows_loaded = summary.rows_quarantined = 0
     summary.quarantine_reasons = {}
     summary.batch_id = None
-    with connect(target) as conn, conn.transaction():
+    with conn.transaction():  # a savepoint when the caller holds a transaction open
         _record_file(conn, summary, "rejected")
     log.warning("%s: %s rejected (%s): %s", SOURCE, summary.file, reason, detail)
     return summary

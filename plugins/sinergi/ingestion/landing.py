@@ -14,10 +14,16 @@ never followed (a link is moved, as a link, to `.rejected/` unread), and
 every move checks that source and destination resolve inside the landing
 folder. Only regular files are read (a FIFO would block the sweep).
 
+A sweep loads over one connection and commits files in groups (each file
+still its own batch, in a savepoint of the group's transaction), then moves
+the group's files out of `.claimed`: thousands of small uploads cost one
+connection and a commit per group, not two connections and a commit each.
+
 One bad file never stops a sweep: a file whose load fails unexpectedly is
-moved to `.failed/` (kept, not recorded as seen, so dropping it again after a
-fix loads it) and the sweep goes on; only a lost warehouse connection stops
-it, leaving the remaining files claimed for the next sweep. Entries the
+rolled back alone and moved to `.failed/` (kept, not recorded as seen, so
+dropping it again after a fix loads it) and the sweep goes on; only a lost
+warehouse connection stops it, leaving the files of the uncommitted group and
+the remaining ones claimed for the next sweep. Entries the
 layout does not explain (a folder `3273` instead of `32.73`, a month
 `2023-8`, a file outside a month folder) are left where they are and listed
 under `ignored`, every sweep, so they are seen rather than silently skipped.
@@ -28,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +43,7 @@ from typing import Any
 from sinergi.ingestion.file_values import safe_text
 from sinergi.ingestion.registry import Source, load_registry
 from sinergi.paths import state_dir
-from sinergi.warehouse.connection import WarehouseTarget, resolve_target
+from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,7 @@ CLAIMED, DONE, REJECTED, FAILED = ".claimed", ".done", ".rejected", ".failed"
 _REGION = re.compile(r"^\d{2}(\.\d{2})?$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+GROUP_FILES, GROUP_SECONDS = 200, 2.0  # files committed together at most, and for how long
 _TEMPORARY = "a temporary name (an upload still being written?): loaded once renamed"
 
 
@@ -208,7 +216,7 @@ def _link_summaries(landing: Path, links: list[Path], base: Path) -> list[dict[s
 
 def _failed(path: Path, landing: Path, relative: Path, error: Exception) -> dict[str, Any]:
     """A file whose load failed for a reason of ours: kept in `.failed/`, sweep goes on."""
-    log.exception("landing: loading %s failed; moved to %s", path, FAILED)
+    log.error("landing: loading %s failed; moved to %s", path, FAILED, exc_info=error)
     try:
         moved = _move(path, landing, FAILED, relative)
     except FileNotFoundError:  # gone meanwhile (moved by a person)
@@ -228,6 +236,52 @@ def _failed(path: Path, landing: Path, relative: Path, error: Exception) -> dict
     }
 
 
+def _load_claimed(
+    target: WarehouseTarget, source: Source, landing: Path, root: Path, files: list[Path]
+) -> list[dict[str, Any]]:
+    """Load claimed files over one connection, committing them in groups (up to
+    `GROUP_FILES` files or `GROUP_SECONDS`): each file its own batch in a savepoint, so
+    a bad or failing file is undone alone while its group goes on. Files are moved out
+    of `.claimed` only once their group has committed: a sweep that stops (the warehouse
+    lost) leaves the uncommitted ones claimed, and the next sweep loads them."""
+    import psycopg
+
+    from sinergi.ingestion.file_drop import FileLoader
+
+    summaries: list[dict[str, Any]] = []
+    pending = iter(files)
+    with connect(target, autocommit=True) as conn:
+        loader = FileLoader(conn, source)
+        while True:
+            group: list[tuple[Path, Path, dict[str, Any] | Exception]] = []
+            started = time.monotonic()
+            with conn.transaction():
+                for path in pending:
+                    relative = path.relative_to(root)
+                    try:
+                        outcome: dict[str, Any] | Exception = loader.load(
+                            path, relative.parts[0]
+                        ).as_dict()
+                    except (psycopg.OperationalError, psycopg.InterfaceError):
+                        raise  # the warehouse is gone: every file would fail; next sweep retries
+                    except Exception as error:
+                        if conn.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
+                            raise  # failed outside its batch: the group cannot commit
+                        outcome = error
+                    group.append((path, relative, outcome))
+                    if len(group) >= GROUP_FILES or time.monotonic() - started > GROUP_SECONDS:
+                        break
+            if not group:
+                return summaries
+            for path, relative, outcome in group:  # committed: file each one away
+                if isinstance(outcome, Exception):
+                    summaries.append(_failed(path, landing, relative, outcome))
+                    continue
+                area = REJECTED if outcome["status"] == "rejected" else DONE
+                outcome["file"] = _display(_move(path, landing, area, relative))
+                summaries.append(outcome)
+
+
 def sweep_landing(
     landing: Path | None = None,
     *,
@@ -237,9 +291,7 @@ def sweep_landing(
     """Claim every new file, load every claimed one; a summary per file and totals.
 
     The registry is read first, so a broken one fails the sweep before any file moves."""
-    import psycopg
-
-    from sinergi.ingestion.file_drop import SOURCE, ingest_file
+    from sinergi.ingestion.file_drop import SOURCE
 
     source = source or load_registry().source(SOURCE)
     landing = landing or landing_dir(source)
@@ -251,18 +303,8 @@ def sweep_landing(
     claimed_root = landing / CLAIMED
     claimed = scan(claimed_root) if claimed_root.is_dir() else Scan()
     summaries += _link_summaries(landing, claimed.links, claimed_root)
-    for path in claimed.files:
-        relative = path.relative_to(claimed_root)
-        try:
-            summary = ingest_file(path, relative.parts[0], target=target, source=source).as_dict()
-        except (psycopg.OperationalError, psycopg.InterfaceError):
-            raise  # the warehouse is gone: every file would fail; the next sweep retries
-        except Exception as error:
-            summaries.append(_failed(path, landing, relative, error))
-            continue
-        area = REJECTED if summary["status"] == "rejected" else DONE
-        summary["file"] = _display(_move(path, landing, area, relative))
-        summaries.append(summary)
+    if claimed.files:
+        summaries += _load_claimed(target, source, landing, claimed_root, claimed.files)
     ignored = [{"path": _display(path, landing), "why": why} for path, why in found.ignored] + [
         {"path": _display(path, landing), "why": why} for path, why in claimed.ignored
     ]

@@ -4,10 +4,14 @@ One batch is one transaction: its rows, its quarantined records, its
 `meta.load_batches` row and its watermark commit together or not at all, so a
 crash or a kill mid-load leaves nothing behind and the next run starts from
 the last good watermark. A failed batch is then recorded (same batch id,
-status `failed`, the error) in a transaction of its own. A backfill batch
-(one window of source time re-read) records its window and never writes the
-watermark. Every batch, failed ones too, records what triggered it (an asset
-event, a file drop, the schedule, ...: `batch_trigger`).
+status `failed`, the error) in a transaction of its own. A loader of many
+small batches (a landing sweep) keeps one connection instead (`batch_on`):
+each batch is a savepoint of the caller's transaction, so it is still kept or
+undone whole, its failure is recorded on the same connection, and the caller
+commits several batches at once. A backfill batch (one window of source time
+re-read) records its window and never writes the watermark. Every batch,
+failed ones too, records what triggered it (an asset event, a file drop, the
+schedule, ...: `batch_trigger`).
 
 Rows are written as COPY text. An API record goes in as the JSON bytes the
 source sent, and `_record_hash` is taken of those bytes: the identity of a
@@ -159,11 +163,13 @@ class Batch:
         )
 
     @contextmanager
-    def copy(self) -> Iterator[psycopg.Copy]:
+    def copy(self, *, queued: bool = True) -> Iterator[psycopg.Copy]:
         """COPY into the raw table; write lines from `copy_text_line`.
 
         A queued writer sends to the server from its own thread, so PostgreSQL
         parses one page while we encode the next (the load is server-bound).
+        `queued=False` for a few rows (a small uploaded file), where starting and
+        joining that thread costs more than it saves.
         """
         statement = sql.SQL("copy {table} ({columns}) from stdin").format(
             table=sql.Identifier(RAW_SCHEMA, self.table),
@@ -171,7 +177,7 @@ class Batch:
         )
         with (
             self.conn.cursor() as cursor,
-            cursor.copy(statement, writer=_BoundedQueuedWriter(cursor)) as copy,
+            cursor.copy(statement, writer=_BoundedQueuedWriter(cursor) if queued else None) as copy,
         ):
             yield copy
 
@@ -298,6 +304,41 @@ def result_of(batch: Batch) -> BatchResult:
     )
 
 
+def _start_batch(
+    conn: psycopg.Connection,
+    source: str,
+    entity: str,
+    table: str,
+    window: tuple[datetime, datetime] | None,
+    trigger: str,
+    *,
+    ensure_table: bool = True,
+) -> Batch:
+    """Lock the entity's raw table, create it when missing, and open the batch's
+    `meta.load_batches` row, in the transaction open on `conn`."""
+    window_start, window_end = window or (None, None)
+    with conn.pipeline():  # one round trip, not three: it counts for thousands of small files
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"raw.{table}",))
+        if ensure_table:
+            ensure_raw_table(conn, table)
+        opened = conn.execute(
+            "insert into meta.load_batches (source, entity, trigger)"
+            " values (%s, %s, %s::jsonb) returning batch_id",
+            (source, entity, trigger),
+        )
+    row = opened.fetchone()
+    assert row is not None
+    return Batch(
+        conn=conn,
+        batch_id=row[0],
+        source=source,
+        entity=entity,
+        table=table,
+        window_start=window_start,
+        window_end=window_end,
+    )
+
+
 @contextmanager
 def open_batch(
     target: WarehouseTarget,
@@ -312,28 +353,11 @@ def open_batch(
     [start, end), recorded in `meta.load_batches`, as is the trigger set around the call
     (`batch_trigger`; a `cli` trigger when none is)."""
     batch: Batch | None = None
-    window_start, window_end = window or (None, None)
     trigger = json.dumps(current_trigger().as_json())
     conn = connect(target)
     try:
         with conn.transaction():
-            conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"raw.{table}",))
-            ensure_raw_table(conn, table)
-            row = conn.execute(
-                "insert into meta.load_batches (source, entity, trigger)"
-                " values (%s, %s, %s::jsonb) returning batch_id",
-                (source, entity, trigger),
-            ).fetchone()
-            assert row is not None
-            batch = Batch(
-                conn=conn,
-                batch_id=row[0],
-                source=source,
-                entity=entity,
-                table=table,
-                window_start=window_start,
-                window_end=window_end,
-            )
+            batch = _start_batch(conn, source, entity, table, window, trigger)
             yield batch
             batch._commit_bookkeeping()
     except BaseException as error:
@@ -341,6 +365,44 @@ def open_batch(
         raise
     finally:
         conn.close()
+
+
+@contextmanager
+def batch_on(
+    conn: psycopg.Connection, source: str, entity: str, table: str, *, ensure_table: bool = True
+) -> Iterator[Batch]:
+    """One batch on a connection the caller keeps open across many batches (a landing
+    sweep: one connection for thousands of files). On an autocommit connection the batch
+    is a transaction of its own; inside a transaction the caller holds open (several
+    batches committed at once) it is a savepoint. Either way its rows, quarantined
+    records and bookkeeping are kept or undone together: a batch that raises is rolled
+    back, recorded as failed on the same connection (in the caller's transaction, when
+    there is one) and the error re-raised. `ensure_table=False` skips the `create ... if
+    not exists` of a raw table this connection already saw."""
+    batch: Batch | None = None
+    trigger = json.dumps(current_trigger().as_json())
+    try:
+        with conn.transaction():
+            batch = _start_batch(
+                conn, source, entity, table, None, trigger, ensure_table=ensure_table
+            )
+            yield batch
+            batch._commit_bookkeeping()
+    except BaseException as error:
+        usable = not conn.broken and conn.info.transaction_status in (
+            psycopg.pq.TransactionStatus.IDLE,
+            psycopg.pq.TransactionStatus.INTRANS,
+        )
+        message = _failure_message(source, entity, error)
+        if usable and isinstance(error, Exception):
+            _insert_failure(conn, source, entity, batch, message, None, trigger)
+        raise
+
+
+def _failure_message(source: str, entity: str, error: BaseException) -> str:
+    message = f"{type(error).__name__}: {error}"[:4000]
+    log.error("%s.%s: batch failed, rolled back: %s", source, entity, message)
+    return message
 
 
 def _record_failure(
@@ -354,35 +416,46 @@ def _record_failure(
 ) -> None:
     """Write the failed batch (its rolled-back id when it had one) in its own transaction.
     `trigger`: the JSON `open_batch` would have recorded."""
-    message = f"{type(error).__name__}: {error}"[:4000]
-    window_start, window_end = window or (None, None)
-    log.error("%s.%s: batch failed, rolled back: %s", source, entity, message)
+    message = _failure_message(source, entity, error)
     try:
         with connect(target) as conn, conn.transaction():
-            if batch is None:
-                conn.execute(
-                    "insert into meta.load_batches (source, entity, status, finished_at, error,"
-                    " window_start, window_end, trigger)"
-                    " values (%s, %s, 'failed', now(), %s, %s, %s, %s::jsonb)",
-                    (source, entity, message, window_start, window_end, trigger),
-                )
-            else:
-                conn.execute(
-                    "insert into meta.load_batches (batch_id, source, entity, status, finished_at,"
-                    " rows_read, watermark_from, error, window_start, window_end, trigger)"
-                    " overriding system value"
-                    " values (%s, %s, %s, 'failed', now(), %s, %s, %s, %s, %s, %s::jsonb)",
-                    (
-                        batch.batch_id,
-                        source,
-                        entity,
-                        batch.rows_read,
-                        batch.watermark_from,
-                        message,
-                        window_start,
-                        window_end,
-                        trigger,
-                    ),
-                )
+            _insert_failure(conn, source, entity, batch, message, window, trigger)
     except psycopg.Error as meta_error:  # the warehouse itself may be what failed
         log.error("%s.%s: could not record the failed batch: %s", source, entity, meta_error)
+
+
+def _insert_failure(
+    conn: psycopg.Connection,
+    source: str,
+    entity: str,
+    batch: Batch | None,
+    message: str,
+    window: tuple[datetime, datetime] | None,
+    trigger: str,
+) -> None:
+    window_start, window_end = window or (None, None)
+    if batch is None:
+        conn.execute(
+            "insert into meta.load_batches (source, entity, status, finished_at, error,"
+            " window_start, window_end, trigger)"
+            " values (%s, %s, 'failed', now(), %s, %s, %s, %s::jsonb)",
+            (source, entity, message, window_start, window_end, trigger),
+        )
+    else:
+        conn.execute(
+            "insert into meta.load_batches (batch_id, source, entity, status, finished_at,"
+            " rows_read, watermark_from, error, window_start, window_end, trigger)"
+            " overriding system value"
+            " values (%s, %s, %s, 'failed', now(), %s, %s, %s, %s, %s, %s::jsonb)",
+            (
+                batch.batch_id,
+                source,
+                entity,
+                batch.rows_read,
+                batch.watermark_from,
+                message,
+                window_start,
+                window_end,
+                trigger,
+            ),
+        )
