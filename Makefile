@@ -135,6 +135,10 @@ bench-dbt: manifest ## Benchmark: dbt build seconds, full refresh vs incremental
 bench-latency: manifest ## Benchmark: file drop to published marts, event to ingest, on a running scheduler
 	$(BIN)/python benchmarks/bench_latency.py
 
+.PHONY: bench-file-drops
+bench-file-drops: venv ## Benchmark: a landing sweep of ~2,000 regional files, files/s and rows/s
+	$(BIN)/python benchmarks/bench_file_drops.py
+
 .PHONY: docs
 docs: setup ## Generate the dbt docs site (dbt_project/target/index.html)
 	$(BIN)/sinergi transform docs
