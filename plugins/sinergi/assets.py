@@ -19,6 +19,7 @@ import os
 from airflow.sdk import Asset
 
 from sinergi.ingestion.registry import load_registry
+from sinergi.warehouse import schemas
 
 AUTHORITY_VARIABLE = "SINERGI_ASSET_AUTHORITY"
 DEFAULT_AUTHORITY = "sinergi-warehouse:5432/sinergi"
@@ -40,7 +41,7 @@ def warehouse_table_asset(schema: str, table: str) -> Asset:
 
 def _raw_assets() -> dict[str, Asset]:
     return {
-        entity.table: warehouse_table_asset("raw", entity.table)
+        entity.table: warehouse_table_asset(schemas.RAW, entity.table)
         for entity in load_registry().entities()
     }
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sinergi.ingestion.registry import load_registry
 from sinergi.transform.manifest import is_mart
+from sinergi.warehouse import schemas
 
 
 def raw_tables_of(uris: Iterable[str]) -> list[str]:
@@ -22,7 +23,7 @@ def raw_tables_of(uris: Iterable[str]) -> list[str]:
     tables = set()
     for uri in uris:
         parts = uri.rstrip("/").split("/")
-        if len(parts) >= 2 and parts[-2] == "raw":
+        if len(parts) >= 2 and parts[-2] == schemas.RAW:
             tables.add(parts[-1])
     return sorted(tables)
 
