@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sinergi_simulator.config import Credentials, Messiness, ServeConfig, WorldConfig
+from sinergi_simulator.config import (
+    Credentials,
+    Messiness,
+    ReportingProfiles,
+    ServeConfig,
+    WorldConfig,
+)
 from sinergi_simulator.entities import Sources
 from sinergi_simulator.faults import FaultInjector, FaultSpec, parse_faults
 from sinergi_simulator.http_servers import (
@@ -87,9 +93,21 @@ class SimulatorHandle:
         self.stop()
 
 
-def build_sources(seed: int, asn: int, messiness: Messiness | None = None) -> Sources:
+def build_sources(
+    seed: int,
+    asn: int,
+    messiness: Messiness | None = None,
+    reporting: ReportingProfiles | None = None,
+) -> Sources:
     """The world and its served entities, with every stream's layout computed up front."""
-    world = World(WorldConfig(seed=seed, n_asn=asn, messiness=messiness or Messiness()))
+    world = World(
+        WorldConfig(
+            seed=seed,
+            n_asn=asn,
+            messiness=messiness or Messiness(),
+            reporting=reporting or ReportingProfiles(),
+        )
+    )
     sources = Sources(world)
     for stream in sources.streams.values():
         logger.debug("simulator: %s has %d records", stream.name, stream.total)

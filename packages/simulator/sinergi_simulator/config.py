@@ -35,12 +35,43 @@ class Messiness:
 
 
 @dataclass(frozen=True)
+class ReportingProfiles:
+    """Per-institution reporting behaviour of the regional file drop, for the governance
+    scorecard to recover (off by default: a world without it is generated as before).
+
+    Each region gets, deterministically from the seed, a reporting delay of
+    0..`max_delay_days` whole days (its monthly folder is uploaded that many days after
+    the month ends, plus up to 12 hours) and an error rate in [0, `max_error_rate`]:
+    the expected share of its file rows that are defective (they replace the global
+    `Messiness.invalid_rate` for file rows). `landing.planted_profiles` gives both.
+    """
+
+    max_delay_days: int = 0
+    max_error_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_delay_days <= 365:
+            raise ValueError(
+                f"simulator: max_delay_days must be within [0, 365], got {self.max_delay_days}"
+            )
+        if not 0.0 <= self.max_error_rate <= 0.5:
+            raise ValueError(
+                f"simulator: max_error_rate must be within [0, 0.5], got {self.max_error_rate}"
+            )
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_delay_days > 0 or self.max_error_rate > 0
+
+
+@dataclass(frozen=True)
 class WorldConfig:
     """Seed and size of the world plus its messiness; the whole input of generation."""
 
     seed: int = 42
     n_asn: int = 1000
     messiness: Messiness = field(default_factory=Messiness)
+    reporting: ReportingProfiles = field(default_factory=ReportingProfiles)
 
     def __post_init__(self) -> None:
         if self.n_asn < 1 or self.n_asn > 20_000_000:

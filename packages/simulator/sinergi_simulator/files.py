@@ -386,7 +386,7 @@ def _write_month(
     """Write the month's files of the folders uploaded by `until_ms`; returns those folders."""
     keys = sorted(spool.counts)
     folder_ids = np.array(sorted({f for f, _ in keys}), dtype=np.int64)
-    uploaded = landing.upload_ms(sources.world.seed, folder_ids, period) <= until_ms
+    uploaded = landing.folder_upload_ms(sources.world, folder_ids, period) <= until_ms
     visible = set(folder_ids[uploaded].tolist())
     year, month = period_year_month(period)
     for folder, report in keys:

@@ -9,12 +9,16 @@ only folders uploaded by then, and `files --until` writes only those.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sinergi_simulator import rand
 from sinergi_simulator.entities import Sources
 from sinergi_simulator.timeline import PERIOD_LEN_MS, PERIOD_START_MS, period_year_month
+
+if TYPE_CHECKING:
+    from sinergi_simulator.world import World
 
 DAY_MS = 86_400_000
 HOST_REPORT, ORIGIN_REPORT, JUNK_ROW = 0, 1, 2
@@ -81,6 +85,30 @@ def upload_ms(seed: int, folder: np.ndarray, period: int) -> np.ndarray:
     )
 
 
+def planted_delay_days(world: World, folder: np.ndarray) -> np.ndarray:
+    """Whole days each folder's region uploads after its month ends (ReportingProfiles)."""
+    top = world.config.reporting.max_delay_days
+    u = rand.hash_u01(world.seed, "report-delay", folder.astype(np.int64))
+    return np.floor(u * (top + 1)).astype(np.int64)
+
+
+def planted_error_rate(world: World, folder: np.ndarray) -> np.ndarray:
+    """Expected share of defective rows in each folder's region's files (ReportingProfiles)."""
+    top = world.config.reporting.max_error_rate
+    return rand.hash_u01(world.seed, "report-error", folder.astype(np.int64)) * top
+
+
+def folder_upload_ms(world: World, folder: np.ndarray, period: int) -> np.ndarray:
+    """When a region uploads its folder for a month: `upload_ms`, or with planted
+    reporting profiles its delay in days after the month ends plus up to 12 hours."""
+    if not world.config.reporting.enabled:
+        return upload_ms(world.seed, folder, period)
+    key = folder.astype(np.int64) * 64 + period
+    end = int(PERIOD_START_MS[period] + PERIOD_LEN_MS[period])
+    hours = np.floor(rand.hash_u01(world.seed, "upload-hour", key) * 12 * 3600_000)
+    return end + planted_delay_days(world, folder) * DAY_MS + hours.astype(np.int64)
+
+
 def style_uniforms(sources: Sources, folder: np.ndarray, period: int, report: str) -> np.ndarray:
     """(folders, STYLE_DRAWS) uniforms a file's style is drawn from (see files.file_style)."""
     key = (folder.astype(np.int64) * 64 + period) * 2 + (report == "assessments")
@@ -108,12 +136,18 @@ def folder_name(sources: Sources, folder: int, period: int) -> str:
 
 
 def _with_junk(
-    seed: int, purpose: str, period: int, block: int, src, folder, kind, rate: float, reasons: int
+    world: World, purpose: str, period: int, block: int, src, folder, kind, reasons: int
 ) -> FileRows:
-    gen = rand.rng(seed, purpose, period, block)
+    gen = rand.rng(world.seed, purpose, period, block)
     n = len(src)
-    count = int(gen.binomial(n, rate)) if n else 0
-    pick = gen.integers(0, max(n, 1), count)
+    if world.config.reporting.max_error_rate > 0:
+        # each row gets a defective copy with odds s / (1 - s): a share s of the rows
+        share = planted_error_rate(world, folder)
+        pick = np.flatnonzero(gen.random(n) < share / (1 - share))
+        count = len(pick)
+    else:
+        count = int(gen.binomial(n, world.mess.invalid_rate)) if n else 0
+        pick = gen.integers(0, max(n, 1), count)
     order = gen.permutation(n + count)
     return FileRows(
         src=np.concatenate([src, src[pick]])[order],
@@ -137,15 +171,7 @@ def participation_file_rows(sources: Sources, period: int, block: int) -> FileRo
         [np.full(len(host_idx), HOST_REPORT), np.full(len(dup_idx), ORIGIN_REPORT)]
     )
     return _with_junk(
-        world.seed,
-        "file-participations",
-        period,
-        block,
-        src,
-        folder,
-        kind,
-        world.mess.invalid_rate,
-        len(PARTICIPATION_REASONS),
+        world, "file-participations", period, block, src, folder, kind, len(PARTICIPATION_REASONS)
     )
 
 
@@ -157,15 +183,7 @@ def assessment_file_rows(sources: Sources, period: int, block: int) -> FileRows:
     folder = world.asn_core(block).inst[act.owner[src]]
     kind = np.full(len(src), HOST_REPORT)
     return _with_junk(
-        world.seed,
-        "file-assessments",
-        period,
-        block,
-        src,
-        folder,
-        kind,
-        world.mess.invalid_rate,
-        len(ASSESSMENT_REASONS),
+        world, "file-assessments", period, block, src, folder, kind, len(ASSESSMENT_REASONS)
     )
 
 

@@ -43,7 +43,7 @@ from sinergi_simulator.timeline import (
     period_year_month,
 )
 from sinergi_simulator.vocab import COMPETENCY_TYPES, FUNDING_SPELLINGS, TRAINING_KINDS
-from sinergi_simulator.world import LULUS, PROSES, TIDAK_LULUS, course_minutes
+from sinergi_simulator.world import LULUS, PROSES, TIDAK_LULUS, World, course_minutes
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class TruthBuilder:
     def _folder_visible(self, folder: np.ndarray, period: int) -> np.ndarray:
         if not self.include_files:
             return np.zeros(len(folder), dtype=bool)
-        return landing.upload_ms(self.w.seed, folder, period) <= self.clock
+        return landing.folder_upload_ms(self.w, folder, period) <= self.clock
 
     def _count_invalid(self, key: str, reasons: tuple[str, ...], codes: np.ndarray) -> None:
         for code, n in zip(*np.unique(codes, return_counts=True), strict=True):
@@ -431,7 +431,7 @@ class TruthBuilder:
         rows_served = {name: s.count_until(self.clock) for name, s in self.s.streams.items()}
         rows_served["bpsdm_daerah.participations"] = self.file_rows["participations"]
         rows_served["bpsdm_daerah.assessments"] = self.file_rows["assessments"]
-        return {
+        manifest: dict[str, Any] = {
             "world": {
                 "seed": self.w.seed,
                 "n_asn": self.w.n_asn,
@@ -482,6 +482,21 @@ class TruthBuilder:
                 for spelling in spellings
             },
         }
+        if self.w.config.reporting.enabled:  # absent otherwise: older manifests unchanged
+            manifest["reporting_profiles"] = reporting_profiles(self.w)
+        return manifest
+
+
+def reporting_profiles(world: World) -> dict[str, dict[str, float]]:
+    """Per region (Kemendagri code) the planted reporting delay and error rate of its
+    files (config.ReportingProfiles): what the governance scorecard must recover."""
+    folders = np.flatnonzero(np.array([not c.startswith("KL-") for c in world.inst.codes]))
+    delays = landing.planted_delay_days(world, folders)
+    rates = landing.planted_error_rate(world, folders)
+    return {
+        world.inst.codes[int(f)]: {"delay_days": int(d), "error_rate": round(float(r), 6)}
+        for f, d, r in zip(folders.tolist(), delays.tolist(), rates.tolist(), strict=True)
+    }
 
 
 def broken_file_name(folder: int, period: int, kind: int) -> str:

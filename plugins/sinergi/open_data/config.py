@@ -30,6 +30,10 @@ EXCLUDED_MARTS: dict[str, str] = {
     "asn_development_profiles": "one row per (pseudonymised) ASN",
     "fct_participations": "one row per (pseudonymised) ASN x training",
     "dim_dates": "a calendar, not Sinergi's data",
+    # the governance scorecard rates the reporting institutions, it is no statistic of
+    # ASN; its ASN and record counts are not classed for small-cell suppression yet
+    "governance_scorecard": "Sinergi's rating of each reporting institution, per month",
+    "governance_scorecard_yearly": "Sinergi's rating of each reporting institution, per year",
 }
 PSEUDONYM_COLUMNS = ("asn_key", "nip", "nip_*", "*_nip", "participation_id")
 
