@@ -16,7 +16,7 @@ from pathlib import Path
 import headless_chromium
 
 SHAPES = {"rect", "line", "path", "circle"}
-# Every chart a report with data draws (sinergi.report.mart_sections).
+# Every chart a report with data draws (sinergi.report.mart_sections, governance_section).
 CHARTS = {
     "jp20_by_province",
     "mix_10_20_70",
@@ -25,6 +25,9 @@ CHARTS = {
     "regional_quota",
     "gaps_by_type",
     "kompeten_by_institution",
+    # sinergi.report.governance_section
+    "governance_ranked",
+    "governance_provinces",
 }
 
 

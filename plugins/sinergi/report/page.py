@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sinergi.report import formatting as fmt
 from sinergi.report import mart_sections as marts
+from sinergi.report.governance_section import GovernanceFigures, governance
 from sinergi.report.html_blocks import SCRIPT, STYLE, Cell, table, txt
 from sinergi.report.mart_figures import MartFigures, Row
 from sinergi.report.run_facts import RunFacts
@@ -22,7 +23,11 @@ from sinergi.report.run_sections import STATUS_LABEL, banner, changes, run_activ
 
 
 def render_page(
-    facts: RunFacts, figures: MartFigures, docs: dict[str, Path], index_href: str
+    facts: RunFacts,
+    figures: MartFigures,
+    docs: dict[str, Path],
+    index_href: str,
+    governance_figures: GovernanceFigures | None = None,
 ) -> str:
     p = facts.publish
     status = str(p["status"])
@@ -46,6 +51,8 @@ def render_page(
             marts.regional_quotas(figures),
             marts.competency(figures),
         ]
+    if governance_figures is not None:
+        sections.append(governance(governance_figures))
     sections += [changes(facts), run_activity(facts, docs)]
     return (
         '<!doctype html><html lang="id"><head><meta charset="utf-8">'

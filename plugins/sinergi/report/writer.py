@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sinergi.paths import state_dir
 from sinergi.quality import config as quality_config
+from sinergi.report.governance_section import read_governance
 from sinergi.report.mart_figures import read_figures
 from sinergi.report.page import render_index, render_page
 from sinergi.report.run_facts import data_docs_pages, read_run_facts, recent_publishes
@@ -56,10 +57,11 @@ def write_report(
     with connect(target) as conn:
         facts = read_run_facts(conn, run_id)
         figures = read_figures(conn, schemas.MARTS)
+        governance = read_governance(conn, schemas.MARTS)
         publishes = recent_publishes(conn, INDEX_RUNS)
     page = root / _folder(facts.run_id) / "index.html"
     docs = data_docs_pages(data_docs_site(), facts.run_id)
-    _write(page, render_page(facts, figures, docs, index_href="../index.html"))
+    _write(page, render_page(facts, figures, docs, "../index.html", governance))
     links = {
         str(p["run_id"]): f"{_folder(str(p['run_id']))}/index.html"
         for p in publishes
