@@ -50,12 +50,9 @@ def write_world(asn: int) -> Path:
     cached = state_dir() / "bench" / f"file-drops-{SEED}-{asn}"
     if (cached / "written.json").exists():
         return cached / "landing"
-    try:  # the simulator's workspace package; its old home before that move
-        from sinergi_simulator.api import build_sources
-        from sinergi_simulator.files import write_files
-    except ImportError:
-        from sinergi_simulator.api import build_sources  # type: ignore[no-redef]
-        from sinergi_simulator.files import write_files  # type: ignore[no-redef]
+    from sinergi_simulator.api import build_sources
+    from sinergi_simulator.files import write_files
+
     shutil.rmtree(cached, ignore_errors=True)
     started = time.perf_counter()
     written = write_files(build_sources(SEED, asn), cached / "landing")

@@ -394,8 +394,13 @@ def batch_on(
             psycopg.pq.TransactionStatus.INTRANS,
         )
         message = _failure_message(source, entity, error)
-        if usable and isinstance(error, Exception):
-            _insert_failure(conn, source, entity, batch, message, None, trigger)
+        if usable:
+            try:
+                _insert_failure(conn, source, entity, batch, message, None, trigger)
+            except psycopg.Error as meta_error:
+                log.error(
+                    "%s.%s: could not record the failed batch: %s", source, entity, meta_error
+                )
         raise
 
 
