@@ -135,6 +135,10 @@ bench-dbt: manifest ## Benchmark: dbt build seconds, full refresh vs incremental
 bench-latency: manifest ## Benchmark: file drop to published marts, event to ingest, on a running scheduler
 	$(BIN)/python benchmarks/bench_latency.py
 
+.PHONY: bench-national
+bench-national: manifest ## Benchmark: the nightly pipeline at national scale (ASN=4300000), full and a day's increment
+	$(BIN)/python benchmarks/bench_national.py --asn $(or $(ASN),4300000)
+
 .PHONY: bench-file-drops
 bench-file-drops: venv ## Benchmark: a landing sweep of ~2,000 regional files, files/s and rows/s
 	$(BIN)/python benchmarks/bench_file_drops.py

@@ -25,9 +25,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
+from bench_common import connection_env, load
 from psycopg import sql
 
 from sinergi.ingestion.file_drop import ingest_file
@@ -46,20 +46,7 @@ API_SOURCES = ("siasn", "bpsdm_kemendagri", "kemnaker_corpu", "satudata")
 
 
 def point_connections(sim: SimulatorHandle) -> None:
-    creds = sim.credentials
-
-    def uri(source: str, login: str, password: str) -> str:
-        host = sim.urls[source].split("://", 1)[1]
-        return f"http://{quote(login, safe='')}:{quote(password, safe='')}@{host}"
-
-    os.environ["AIRFLOW_CONN_SINERGI_SIASN"] = uri(
-        "siasn", creds.siasn_client_id, creds.siasn_client_secret
-    )
-    os.environ["AIRFLOW_CONN_SINERGI_BPSDM_KEMENDAGRI"] = uri(
-        "bpsdm_kemendagri", "", creds.kemendagri_api_key
-    )
-    os.environ["AIRFLOW_CONN_SINERGI_KEMNAKER_CORPU"] = uri("kemnaker_corpu", "", creds.corpu_token)
-    os.environ["AIRFLOW_CONN_SINERGI_SATUDATA"] = uri("satudata", "", creds.satudata_api_key)
+    os.environ.update(connection_env(sim.credentials, sim.urls))
 
 
 def ingest(sim: SimulatorHandle, target: WarehouseTarget, landing: Path | None) -> float:
@@ -82,11 +69,6 @@ def timed_build(target: WarehouseTarget, *args: str) -> float:
     print("  slowest: " + ", ".join(
         f"{r.node.name} {r.execution_time:.1f}s" for r in slowest), flush=True)  # fmt: skip
     return seconds
-
-
-def load() -> str:
-    """The 1/5/15-minute load average: the machine is shared, so say how busy it was."""
-    return "load=" + "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def raw_rows(target: WarehouseTarget) -> int:
