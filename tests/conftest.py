@@ -31,6 +31,10 @@ os.environ[METADATA_DB_VARIABLE] = "airflow_tests"
 os.environ[PORT_VARIABLE] = "28090"
 # Run reports the tests' runs write stay out of the operator's `.sinergi/reports`.
 os.environ.setdefault("SINERGI_REPORTS_DIR", str(state_dir() / "reports-tests"))
+# dbt's output too (`make test` gives each group its own): never the repository's
+# dbt_project/target, whose manifest the DAGs are rendered from.
+os.environ.setdefault("DBT_TARGET_PATH", str(state_dir() / "dbt-target-tests"))
+os.environ.setdefault("DBT_LOG_PATH", str(state_dir() / "logs" / "dbt-tests"))
 configure_environment()
 
 

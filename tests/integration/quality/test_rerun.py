@@ -9,14 +9,14 @@ batches this time, a mart not checked this time.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
 from sinergi.quality import runner
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
-from . import world
+from . import world as quality_world
+from .world import World
 
 pytestmark = pytest.mark.integration
 
@@ -29,27 +29,33 @@ def _suites(target: WarehouseTarget, run_id: str) -> set[str]:
     return {suite for (suite,) in rows}
 
 
-def test_second_run_without_new_batches_for_a_table_checked_before(
-    warehouse: WarehouseTarget, expectations: Path
-) -> None:
-    world.build(warehouse)
-    world.add_file_drop_batch(
-        warehouse, "assessments", [world.assessment_record(world.GOOD_NIPS[1])]
+def test_second_run_without_new_batches_for_a_table_checked_before(world: World) -> None:
+    target, expectations = world.target, world.expectations
+    quality_world.add_batch(
+        target,
+        "bpsdm_daerah__assessments",
+        [quality_world.assessment_record(quality_world.UNKNOWN_INSTANSI_NIP)],
     )
+    quality_world.add_batch(target, "siasn__asn", [quality_world.asn_record("198503152010011001")])
     first = runner.new_run_id("first")
-    assert runner.check_raw(warehouse, first).checks > 0
-    assert {"raw__siasn__asn", "raw__bpsdm_daerah__assessments"} <= _suites(warehouse, first)
+    assert runner.check_raw(target, first).checks > 0
+    assert _suites(target, first) == {"raw__siasn__asn", "raw__bpsdm_daerah__assessments"}
 
     # new rows for siasn only: the file-drop table has nothing new to check
-    world.add_batch(warehouse, [world.asn_record("1985031520100110")])  # 16 digits
+    quality_world.add_batch(
+        target,
+        "siasn__asn",
+        [quality_world.asn_record("1985031520100110")],  # 16 digits
+    )
     second = runner.new_run_id("second")
-    report = runner.check_raw(warehouse, second)
+    report = runner.check_raw(target, second)
 
     assert report.quarantined == 1 and report.checks > 0
-    assert _suites(warehouse, second) == {"raw__siasn__asn"}
+    assert _suites(target, second) == {"raw__siasn__asn"}
     docs = expectations / "uncommitted" / "data_docs" / "local_site" / "validations"
     for suite, run_id in (
-        ("raw__bpsdm_daerah__assessments", first),  # earlier results stay in Data Docs
+        ("raw__siasn__asn", world.first_run),  # earlier results stay in Data Docs
+        ("raw__bpsdm_daerah__assessments", first),
         ("raw__siasn__asn", first),
         ("raw__siasn__asn", second),
     ):
@@ -59,24 +65,20 @@ def test_second_run_without_new_batches_for_a_table_checked_before(
 
 
 def test_mart_suites_of_some_marts_after_all_of_them(
-    warehouse: WarehouseTarget, expectations: Path, caplog: pytest.LogCaptureFixture
+    world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    world.build(warehouse)
-    everything = runner.new_run_id("all")
-    runner.check_marts(warehouse, everything)
-    assert _suites(warehouse, everything) == {
-        "marts__funding_by_institution",
-        "marts__participation_by_region",
-    }
+    target = world.target
+    everything = {f"marts__{table}" for table in quality_world.audit_marts(target)}
+    assert {s for s in _suites(target, world.first_run) if s.startswith("marts__")} == everything
 
     some = runner.new_run_id("some")
     with caplog.at_level(logging.WARNING, logger="sinergi.quality.runner"):
         report = runner.check_marts(
-            warehouse, some, marts=["participation_by_region", "no_such_mart"]
+            target, some, marts=["participation_by_region_year", "no_such_mart"]
         )
 
     assert report.checks > 0 and report.blocking_failed == 0
-    assert _suites(warehouse, some) == {"marts__participation_by_region"}
+    assert _suites(target, some) == {"marts__participation_by_region_year"}
     assert "no_such_mart" in caplog.text
 
 
