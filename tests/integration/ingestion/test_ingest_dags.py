@@ -21,7 +21,7 @@ def test_ingest_siasn_dag_loads_the_asn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SINERGI_WAREHOUSE_URL", warehouse.url)
-    assert run_dag("ingest_siasn") == "success"
+    run_dag("ingest_siasn")  # raises DagRunFailed unless it succeeded
     with connect(warehouse) as conn:
         loaded = conn.execute("select count(*) from raw.siasn__asn").fetchone()
         batches = conn.execute("select source, entity, status from meta.load_batches").fetchall()
@@ -46,7 +46,7 @@ def test_ingest_file_drops_dag_loads_landed_files(
     monkeypatch.setenv("SINERGI_WAREHOUSE_URL", warehouse.url)
     monkeypatch.setenv("SINERGI_LANDING_DIR", str(landing))
 
-    assert run_dag("ingest_file_drops") == "success"
+    run_dag("ingest_file_drops")  # raises DagRunFailed unless it succeeded
 
     with connect(warehouse) as conn:
         loaded = conn.execute("select count(*) from raw.bpsdm_daerah__participations").fetchone()

@@ -13,7 +13,6 @@ from transform_handwritten import FIRST_BATCH
 from transform_raw import load_batch
 
 from sinergi.orchestration.dag_runs import load_dags
-from sinergi.publish.assets import AUDIT_BUILT_URI, mart_names
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 pytestmark = pytest.mark.integration
@@ -30,10 +29,14 @@ def test_transform_dag_builds_and_emits_the_audit_asset(
     assert str(dag_run.state) == "success"
     with connect(warehouse) as conn:
         asns = conn.execute("select count(*) from intermediate.int_asns_resolved").fetchone()
+        audit = conn.execute(
+            "select table_name from information_schema.tables"
+            " where table_schema = 'audit' and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
     assert asns == (4,)  # the four valid ASN of the handwritten world
     events = _asset_events(dag_run.dag_id, dag_run.run_id)
-    assert [uri for uri, _ in events] == [AUDIT_BUILT_URI]
-    assert sorted(events[0][1]["marts"]) == mart_names()
+    assert [uri for uri, _ in events] == ["sinergi://audit/marts"]
+    assert sorted(events[0][1]["marts"]) == [name for (name,) in audit]  # every mart it built
     assert events[0][1]["raw_tables"] == []
 
 
