@@ -287,11 +287,37 @@ def run_pipeline(
     build.rows = api.rows + files.rows  # the raw rows it parses
     build.batches = (api.batches[0], files.batches[1])
     show(build)
+    if kind == "full":
+        calibration(target)
     quality = Stage(f"{kind}: quality + publish")
     quality.seconds, quality.peak_rss_mb, code = timed([sinergi, "quality", "publish"], env, (0, 1))
     quality.notes.append({0: "published", 1: "publish blocked by a check"}.get(code, "STOPPED"))
     show(quality)
     return [api, files, build, quality]
+
+
+def calibration(target: WarehouseTarget) -> None:
+    """Participations a year per ASN in the built fact table: the spec's ~15 M at 4.3 M ASN
+    (trainings; e-learning completions counted apart)."""
+    with psycopg.connect(target.conninfo) as conn:
+        asn = conn.execute(
+            "select count(distinct nip) filter (where is_valid) from staging.stg_siasn__asns"
+        ).fetchone()
+        years = conn.execute(
+            "select tahun, count(*) filter (where not is_elearning_completion), count(*)"
+            " from audit.fct_participations group by 1 order by 1"
+        ).fetchall()
+    n_asn = max(int(asn[0]) if asn else 0, 1)
+    scale = NATIONAL_ASN / n_asn / 1e6
+    print(
+        f"  calibration, {n_asn:,} ASN: trainings (+ e-learning) a year: "
+        + ", ".join(
+            f"{year} {trainings:,} (+{total - trainings:,}) = {trainings / n_asn:.2f}/ASN,"
+            f" {trainings * scale:.1f} M ({total * scale:.1f} M) at {NATIONAL_ASN / 1e6:.1f} M ASN"
+            for year, trainings, total in years
+        ),
+        flush=True,
+    )
 
 
 # --------------------------------------------------------------------------- floors
