@@ -144,7 +144,11 @@ class BackendKiller(threading.Thread):
                     " where datname = current_database() and pid <> pg_backend_pid()"
                     f" and state = 'active' and ({self.condition}) limit 1"
                 ).fetchone()
-                if row and conn.execute("select pg_terminate_backend(%s)", (row[0],)).fetchone():
+                if not row:
+                    time.sleep(0.01)
+                    continue
+                terminated = conn.execute("select pg_terminate_backend(%s)", (row[0],)).fetchone()
+                if terminated and terminated[0]:
                     self.killed.append(str(row[1]))
                 time.sleep(0.01)
 
