@@ -57,7 +57,7 @@ demo: setup ## Run the pipeline end to end under a running Airflow (SCALE=provin
 	$(BIN)/sinergi demo --scale $(SCALE)
 
 .PHONY: lint
-lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
+lint: manifest ## ruff, import-linter (layers), sqlfluff, dbt-score (dbt metadata) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -71,14 +71,14 @@ lint: manifest ## ruff, sqlfluff (bootstrap SQL and dbt models) and mypy
 	$(BIN)/mypy
 
 # The scheduler-driven suites (a running Airflow each) mostly wait on Airflow;
-# the end-to-end suites (the demo twice, fault injection, publish history) are
-# long; the rest are many short ones. make test runs the three groups side by
+# the end-to-end suites (the demo twice, fault injection, publish history, a
+# source added by following the README) are long; the rest are many short ones. make test runs the three groups side by
 # side, each with its own dbt target folder so concurrent dbt runs share no
 # files, and prints the background groups' output when all are done.
 TEST_GROUPS := scheduler end-to-end
 TEST_GROUP_scheduler := tests/integration/orchestration
 TEST_GROUP_end-to-end := tests/integration/test_demo_pipeline.py tests/integration/reliability \
-	tests/integration/publish
+	tests/integration/publish tests/integration/new_source
 # The SQL-heavy suites also run on the machine's own PostgreSQL server (15 on
 # Debian 12), beside the embedded 16, when one answers at SYSTEM_PG_URL; its
 # own state folder keeps its Airflow configuration apart.

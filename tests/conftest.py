@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from sinergi.orchestration.airflow_home import (
 )
 from sinergi.paths import state_dir
 from sinergi.quality.config import EXPECTATIONS_DIR_VARIABLE
+from sinergi.transform.manifest import dbt_project_dir, manifest_path
 from sinergi.warehouse import embedded
 from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 
@@ -32,10 +34,24 @@ os.environ[PORT_VARIABLE] = "28090"
 # Run reports the tests' runs write stay out of the operator's `.sinergi/reports`.
 os.environ.setdefault("SINERGI_REPORTS_DIR", str(state_dir() / "reports-tests"))
 # dbt's output too (`make test` gives each group its own): never the repository's
-# dbt_project/target, whose manifest the DAGs are rendered from.
+# dbt_project/target.
 os.environ.setdefault("DBT_TARGET_PATH", str(state_dir() / "dbt-target-tests"))
 os.environ.setdefault("DBT_LOG_PATH", str(state_dir() / "logs" / "dbt-tests"))
 configure_environment()
+
+
+def _seed_manifest() -> None:
+    """The DAGs read the marts (their Assets) from the manifest in the tests' target
+    folder: start it from the project's parse (`make test` runs `sinergi transform
+    manifest` first) until a test's own dbt run rewrites it."""
+    ours = manifest_path()
+    project = dbt_project_dir() / "target" / "manifest.json"
+    if not ours.exists() and project.exists():
+        ours.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(project, ours)
+
+
+_seed_manifest()
 
 
 @pytest.fixture(scope="session")
