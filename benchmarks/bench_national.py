@@ -51,8 +51,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from bench_common import connection_env, load
-from bench_ingest import drop_database, fresh_database, process_cpu_seconds
+from bench_common import connection_env, drop_database, fresh_database, load
+from bench_ingest import process_cpu_seconds
 from psycopg import sql
 
 from sinergi.paths import state_dir
@@ -211,18 +211,30 @@ def timed(
             out, err = proc.communicate(timeout=STAGE_TIMEOUT[0])
             status = proc.returncode
         except subprocess.TimeoutExpired:
-            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-            for pid in children:  # time's child, the command; time then writes its peak
-                os.kill(int(pid), signal.SIGKILL)
-            out, err = proc.communicate()
-            terminate_sessions(WarehouseTarget.from_url(env["SINERGI_WAREHOUSE_URL"]))
+            out, err = stop_command(proc, env)
             status = -9
+        except KeyboardInterrupt:
+            stop_command(proc, env)
+            raise
         seconds = time.perf_counter() - started
         if status not in (*allowed, -9):
             sys.stderr.write(out[-4000:] + err[-4000:])
             raise SystemExit(f"{' '.join(command[:3])} failed with {status}")
         peak_kb = int(report.read().strip().splitlines()[-1])
     return seconds, peak_kb / 1024, status
+
+
+def stop_command(proc: subprocess.Popen[str], env: dict[str, str]) -> tuple[str, str]:
+    """Kill the command under /usr/bin/time (which then writes its peak) and its sessions."""
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    except FileNotFoundError:  # time has gone already (a ^C reaches the whole group)
+        children = []
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    out, err = proc.communicate()
+    terminate_sessions(WarehouseTarget.from_url(env["SINERGI_WAREHOUSE_URL"]))
+    return out, err
 
 
 def terminate_sessions(target: WarehouseTarget) -> None:
