@@ -41,7 +41,13 @@ def _assert_published_through_the_scheduler(result: DemoResult) -> None:
     for run in result.runs:
         by_dag.setdefault(run.dag_id, set()).add(run.run_type)
         assert run.state == "success", run
-    assert set(by_dag) == {*api_dag_ids(), "ingest_file_drops", "transform", "quality_publish"}
+    assert set(by_dag) == {
+        *api_dag_ids(),
+        "ingest_file_drops",
+        "transform",
+        "quality_publish",
+        "open_data",
+    }
     assert set().union(*by_dag.values()) == {"asset_triggered"}, by_dag
     assert result.seconds_to_publish is not None and result.seconds_to_publish > 0
 

@@ -244,7 +244,11 @@ def test_a_file_drop_reaches_the_marts_on_two_celery_workers(
 
     # every task ran on a Celery worker; the two workers both ran some
     tis = _task_instances(c.api, runs)
-    assert {ti["state"] for ti in tis} == {"success"}, [(ti["task_id"], ti["state"]) for ti in tis]
+    not_success = {
+        (ti["dag_id"], ti["task_id"], ti["state"]) for ti in tis if ti["state"] != "success"
+    }
+    # the open-data push has no portal Connection here: skipped, on a worker like the rest
+    assert not_success == {("open_data", "publish_portal", "skipped")}, not_success
     fqdn = socket.getfqdn()
     expected = {f"{fqdn}-worker{n}" for n in range(1, WORKERS + 1)}
     hostnames = {ti["hostname"] for ti in tis}

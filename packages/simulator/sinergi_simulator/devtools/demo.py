@@ -46,7 +46,7 @@ DEMO_SEED = 2026
 SCALES = {"province": 3000}  # ASN; 3,000 reach every one of the 38 provinces
 # The marts' pseudonyms need a key; the demo's own is fine for simulated people.
 DEMO_NIP_KEY = "sinergi-demo-key-not-for-real-data"
-PIPELINE_DAGS = ("ingest_file_drops", "transform", "quality_publish")
+PIPELINE_DAGS = ("ingest_file_drops", "transform", "quality_publish", "open_data")
 
 
 def scale_asn(scale: str) -> int:
