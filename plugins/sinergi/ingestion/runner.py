@@ -508,8 +508,13 @@ def _latest(values: list[Any]) -> Any:
     """The latest incremental value (by `_later`), None when there is none."""
     present = [value for value in values if value is not None]
     kinds = set(map(type, present))
-    if kinds and (kinds == {str} or kinds <= {int, float}):
+    if kinds and kinds <= {int, float}:
         return max(present)  # what `_later` gives, without a call per record
+    if kinds == {str}:
+        stamped = [(at, value) for value in present if (at := _iso_instant(value)) is not None]
+        if len(stamped) == len(present):  # the first of the latest instant, as `_later` keeps
+            return max(stamped, key=lambda pair: pair[0])[1]
+        return max(present)
     high: Any = None
     for value in present:
         if high is None or _later(value, high):
@@ -528,11 +533,27 @@ def _typed(stored: str, like: Any) -> Any:
 
 
 def _later(value: Any, than: Any) -> bool:
-    """Whether an incremental value is later: numbers numerically, the rest as text (ISO)."""
+    """Whether an incremental value is later: numbers numerically, ISO-8601 timestamps as
+    instants (as text `...00.500Z` sorts before `...00Z`, and offsets differ), the rest as
+    text. Only the comparison parses: the watermark keeps the text the source sent."""
     numeric = (int, float)
     if isinstance(value, numeric) and isinstance(than, numeric):
         return value > than
+    value_at, than_at = _iso_instant(value), _iso_instant(than)
+    if value_at is not None and than_at is not None:
+        return value_at > than_at
     return str(value) > str(than)
+
+
+def _iso_instant(value: Any) -> datetime | None:
+    """An ISO-8601 timestamp's instant (no zone: UTC, as `source_instant`), None for
+    anything else (a number, digits, other text)."""
+    if not isinstance(value, str) or value.isdigit():
+        return None
+    try:
+        return _aware(value)
+    except ValueError:
+        return None
 
 
 def ingest_entity_task(
