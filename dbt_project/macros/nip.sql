@@ -1,4 +1,5 @@
-{#- The NIP rule (SPEC §1, Perka BKN 22/2007) is implemented once in the
+{#- The NIP rule (Perka BKN 22/2007; docs/domain-rules.md, "Who counts:
+    ASN and the NIP") is implemented once in the
     warehouse, by functions `sinergi warehouse init` creates
     (plugins/sinergi/warehouse/sql/007_domain_rules.sql) and the GX raw
     contracts call too; these macros name them for the models. Test vectors:

@@ -1,4 +1,4 @@
-"""Source simulator: the five sources of the spec as real HTTP servers and real files.
+"""Source simulator: Sinergi's five sources as real HTTP servers and real files.
 
 Deterministic from (seed, number of ASN), streaming at any scale, as messy as
 configured, with a truth manifest of what the marts must show. Entry points:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 app = typer.Typer(
-    help="Source simulator: the five sources of the spec, deterministic from a seed, at any "
+    help="Source simulator: Sinergi's five sources, deterministic from a seed, at any "
     "scale, as messy as real data, with a truth manifest for the marts.",
     no_args_is_help=True,
 )

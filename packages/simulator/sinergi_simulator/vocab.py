@@ -1,7 +1,7 @@
 """Fixed vocabularies of the synthetic world: ministries, names, jobs, training kinds.
 
 Kept apart from the generators so a reader can check the domain lists against
-the spec without reading any random-number code. Order matters: indexes into
+docs/domain-rules.md without reading any random-number code. Order matters: indexes into
 these tuples are part of the deterministic world (changing an order changes
 every seed's output).
 """

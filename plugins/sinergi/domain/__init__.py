@@ -1,1 +1,1 @@
-"""Domain rules of the spec (§1) shared by ingestion and checked again in dbt."""
+"""Domain rules (docs/domain-rules.md) shared by ingestion and checked again in dbt."""

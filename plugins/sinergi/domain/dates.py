@@ -1,4 +1,4 @@
-"""Dates as Indonesian sources write them (SPEC §2): the file-drop reader's copy.
+"""Dates as Indonesian sources write them (docs/source-contracts.md): the file-drop reader's copy.
 
 ISO `2022-12-14` (a time part ignored), `14/12/2022`, `14-12-2022`,
 `14.12.2022`, `14 Desember 2022`, `14 Des. 2022` (a month told by its first

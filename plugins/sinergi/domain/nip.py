@@ -1,4 +1,4 @@
-"""The NIP rule (SPEC §1): is an ASN number plausible, and if not, why?
+"""The NIP rule (docs/domain-rules.md): is an ASN number plausible, and if not, why?
 
 PNS NIP (Perka BKN 22/2007): birth date `YYYYMMDD` + CPNS start `YYYYMM` +
 gender `1`/`2` + 3-digit sequence; both dates real (years 1900-2099), start

@@ -1,4 +1,4 @@
-"""Rupiah amounts as sources write them (SPEC §2): the file-drop reader's copy.
+"""Rupiah amounts as sources write them (docs/source-contracts.md): the file-drop reader's copy.
 
 White space is ignored; `Rp`, `Rp.` or `IDR` may lead (before or after a
 minus); then Indonesian grouping (`1.234.567`, `1.234.567,00`; `25.000` is

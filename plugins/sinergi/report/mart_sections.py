@@ -12,8 +12,8 @@ from sinergi.report.mart_figures import MartFigures, Row
 from sinergi.report.run_facts import RunFacts
 from sinergi.report.svg_charts import Bar, bar_chart, paired_bars, stacked_shares
 
-REGIONAL_QUOTA = 0.30  # SPEC: central trainings reserve 30 % of seats for regional ASN
-MIX_TARGET = (0.10, 0.20, 0.70)  # SPEC: 10:20:70, formal : social : experiential
+REGIONAL_QUOTA = 0.30  # docs/domain-rules.md: 30 % of central seats for regional ASN
+MIX_TARGET = (0.10, 0.20, 0.70)  # docs/domain-rules.md: 10:20:70, formal : social : experiential
 
 
 def province_label(row: Row) -> str:

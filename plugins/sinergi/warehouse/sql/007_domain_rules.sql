@@ -1,4 +1,6 @@
--- The domain rules (SPEC §1, §2) in the warehouse: one implementation, here.
+-- The domain rules in the warehouse: one implementation, here. The NIP rule
+-- (docs/domain-rules.md, "Who counts: ASN and the NIP"); dates and rupiah
+-- amounts as sources write them (docs/source-contracts.md, "`bpsdm_daerah`: file drop").
 -- dbt's staging macros (macros/nip.sql, parse_date.sql, parse_rupiah.sql) and
 -- the GX raw contracts (quality/raw_suites.py) call these functions; the
 -- file-drop reader's Python rules (sinergi.domain) must agree with them on
