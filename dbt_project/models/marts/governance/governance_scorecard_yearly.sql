@@ -68,42 +68,7 @@ yearly as (
     group by instansi_id, tahun
 ),
 
-shares as (
-    select
-        *,
-        records_quarantined * 1.0 / nullif(records_submitted, 0) as quarantined_share,
-        file_records_quarantined * 1.0 / nullif(file_records_submitted, 0)
-            as file_quarantined_share,
-        1 - records_missing_required / nullif(records_submitted, 0)
-            as required_fields_present_share,
-        asn_with_development_record * 1.0 / nullif(asn_in_siasn, 0)
-            as development_record_share,
-        double_reports_agreeing * 1.0 / nullif(double_reports, 0) as double_reports_agreeing_share
-    from yearly
-),
-
-components as (
-    select
-        *,
-        {{ governance_timeliness_score(
-            'records_submitted', 'avg_days_to_first_load', 'folders_expected', 'folders_received'
-        ) }} as timeliness_score,
-        1 - quarantined_share as validity_score,
-        {{ governance_completeness_score(
-            'development_record_share', 'required_fields_present_share'
-        ) }} as completeness_score,
-        double_reports_agreeing_share as consistency_score
-    from shares
-),
-
-scored as (
-    select
-        *,
-        {{ governance_score(
-            'timeliness_score', 'validity_score', 'completeness_score', 'consistency_score'
-        ) }} as governance_score
-    from components
-),
+{{ governance_scored('yearly') }},
 
 final as (
     select
@@ -147,22 +112,7 @@ final as (
             as double_reports_agreeing_share,
         scored.last_submission_at,
         scored.days_since_last_submission,
-        cast(round(scored.timeliness_score, 4) as numeric(5, 4)) as timeliness_score,
-        cast(round(scored.validity_score, 4) as numeric(5, 4)) as validity_score,
-        cast(round(scored.completeness_score, 4) as numeric(5, 4)) as completeness_score,
-        cast(round(scored.consistency_score, 4) as numeric(5, 4)) as consistency_score,
-        scored.governance_score,
-        cast(case when scored.governance_score is not null then rank() over (
-            partition by scored.tahun, scored.governance_score is null
-            order by scored.governance_score desc
-        ) end as integer) as national_rank,
-        cast(case
-            when scored.governance_score is not null and scored.provinsi_kode is not null
-                then rank() over (
-                    partition by scored.tahun, scored.provinsi_kode, scored.governance_score is null
-                    order by scored.governance_score desc
-                )
-        end as integer) as province_rank
+        {{ governance_score_columns('scored.tahun', 'scored.provinsi_kode') }}
     from scored
     left join reasons
         on
