@@ -1,11 +1,17 @@
-"""Bits the benchmarks share: the simulator's connection URIs, the machine's load."""
+"""Bits the benchmarks share: the simulator's connection URIs, the machine's load, a
+throwaway warehouse database."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping
 from urllib.parse import quote
 
+import psycopg
+
+from sinergi.warehouse.bootstrap import init_warehouse
+from sinergi.warehouse.connection import WarehouseTarget
 from sinergi_simulator.config import Credentials
 
 
@@ -31,3 +37,15 @@ def connection_env(credentials: Credentials, urls: Mapping[str, str]) -> dict[st
 def load() -> str:
     """The 1/5/15-minute load average: the machine is shared, so say how busy it was."""
     return "load=" + "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def fresh_database(server: WarehouseTarget) -> WarehouseTarget:
+    """A new, initialised warehouse database on `server`, named for the benchmark."""
+    target = server.with_database(f"sinergi_bench_{uuid.uuid4().hex[:8]}")
+    init_warehouse(target)
+    return target
+
+
+def drop_database(target: WarehouseTarget) -> None:
+    with psycopg.connect(target.with_database("postgres").conninfo, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{target.dbname}" with (force)')

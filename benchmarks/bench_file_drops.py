@@ -31,14 +31,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from bench_common import drop_database, fresh_database
 
 from sinergi.paths import state_dir
-from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 
 SEED = 42
@@ -59,17 +58,6 @@ def write_world(asn: int) -> Path:
     print(f"wrote {written} in {time.perf_counter() - started:.0f} s (cached in {cached})")
     (cached / "written.json").write_text(json.dumps(written))
     return cached / "landing"
-
-
-def fresh_database(server: WarehouseTarget) -> WarehouseTarget:
-    target = server.with_database(f"sinergi_bench_{uuid.uuid4().hex[:8]}")
-    init_warehouse(target)
-    return target
-
-
-def drop_database(target: WarehouseTarget) -> None:
-    with psycopg.connect(target.with_database("postgres").conninfo, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{target.dbname}" with (force)')
 
 
 def sessions_opened(target: WarehouseTarget) -> int:

@@ -34,13 +34,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from bench_common import drop_database, fresh_database
 
-from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget, resolve_target
 
 SEED = 42
@@ -85,17 +84,6 @@ def run_child(mode: str, url: str, target: WarehouseTarget, extra: list[str] | N
     command = [sys.executable, __file__, "--child", mode, "--url", url, *(extra or [])]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def fresh_database(server: WarehouseTarget) -> WarehouseTarget:
-    target = server.with_database(f"sinergi_bench_{uuid.uuid4().hex[:8]}")
-    init_warehouse(target)
-    return target
-
-
-def drop_database(target: WarehouseTarget) -> None:
-    with psycopg.connect(target.with_database("postgres").conninfo, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{target.dbname}" with (force)')
 
 
 def peak_rss_mb() -> float:

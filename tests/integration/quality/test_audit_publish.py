@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from quarantine_counts import quarantined
 
 from sinergi.ingestion.registry import load_registry
 from sinergi.publish.publisher import publish_run
@@ -130,7 +131,7 @@ def _quarantine(target: WarehouseTarget) -> list[tuple[object, ...]]:
 def test_bad_raw_rows_are_quarantined_and_counts_balance(world: World) -> None:
     target = world.target
     # every invalid record the simulator served, and the handwritten one, once each
-    assert quality_world.quarantined(target) == world.invalid_records()
+    assert quarantined(target) == world.invalid_records()
     with connect(target) as conn:
         detected = conn.execute(
             "select record_key, reason, detected_by from quarantine.records"

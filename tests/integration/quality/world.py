@@ -195,17 +195,6 @@ def drop_database(target: WarehouseTarget) -> None:
         )
 
 
-def quarantined(target: WarehouseTarget) -> dict[tuple[str, str], int]:
-    """Distinct records in quarantine per (`<source>.<entity>`, reason)."""
-    with connect(target) as conn:
-        rows = conn.execute(
-            "select source || '.' || entity, reason,"
-            " count(distinct (batch_id, coalesce(record_hash, quarantine_id::text)))"
-            " from quarantine.records where released_at is null group by 1, 2"
-        ).fetchall()
-    return {(entity, reason): n for entity, reason, n in rows}
-
-
 def table_rows(target: WarehouseTarget, schema: str, table: str) -> list[str]:
     """Every row of `schema.table`, as sorted text (any column types compare)."""
     with connect(target) as conn:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from quarantine_counts import quarantined
 from transform_truth import compare
 
 from sinergi.domain.reasons import quarantine_reasons
@@ -53,17 +54,6 @@ def simulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimulatorHandle]:
         yield handle
 
 
-def _quarantined(target: WarehouseTarget) -> dict[tuple[str, str], int]:
-    """Distinct records in quarantine per (`<source>.<entity>`, reason)."""
-    with connect(target) as conn:
-        rows = conn.execute(
-            "select source || '.' || entity, reason,"
-            " count(distinct (batch_id, coalesce(record_hash, quarantine_id::text)))"
-            " from quarantine.records where released_at is null group by 1, 2"
-        ).fetchall()
-    return {(entity, reason): n for entity, reason, n in rows}
-
-
 def test_every_reason_reaches_quarantine_and_nothing_is_lost(
     simulator: SimulatorHandle,
     warehouse: WarehouseTarget,
@@ -92,7 +82,7 @@ def test_every_reason_reaches_quarantine_and_nothing_is_lost(
     }
     injectable = set(quarantine_reasons()) - set(NOT_INJECTABLE)
     assert {reason for _, reason in expected} == injectable, "a reason was not injected"
-    assert _quarantined(warehouse) == expected
+    assert quarantined(warehouse) == expected
 
     with connect(warehouse) as conn:
         balances = conn.execute(
