@@ -207,6 +207,22 @@ def _rest_log(api: AirflowApi, ti: dict[str, Any]) -> list[str]:
     return [str(line.get("event", "")) if isinstance(line, dict) else str(line) for line in content]
 
 
+def _served_log(url: str, relative: str, patience: float = 60.0) -> Any:
+    """A worker log server's answer; a refused connection is retried for a while, since the
+    server is the worker's child process and on a loaded box may still be starting."""
+    import requests
+    from airflow.utils.log.file_task_handler import _fetch_logs_from_service
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return _fetch_logs_from_service(url, relative)
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+
+
 def _log_file(ti: dict[str, Any]) -> str:
     """The log's path under the base log folder ([logging] log_filename_template's default)."""
     return (
@@ -273,7 +289,7 @@ def test_a_file_drop_reaches_the_marts_on_two_celery_workers(
         port = c.airflow.process_env(f"celery-worker-{number}")[
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"
         ]
-        served = _fetch_logs_from_service(f"http://127.0.0.1:{port}/log/{relative}", relative)
+        served = _served_log(f"http://127.0.0.1:{port}/log/{relative}", relative)
         assert served.status_code == 200, (port, served.status_code, served.text[:300])
         assert done in served.text, f"worker {number}'s log server: {served.text[:300]}"
 
