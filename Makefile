@@ -72,13 +72,14 @@ lint: manifest ## ruff, import-linter (layers), sqlfluff, dbt-score (dbt metadat
 
 # The scheduler-driven suites (a running Airflow each) mostly wait on Airflow;
 # the end-to-end suites (the demo twice, fault injection, publish history, a
-# source added by following the README) are long; the rest are many short ones. make test runs the three groups side by
-# side, each with its own dbt target folder so concurrent dbt runs share no
+# source added by following the README, the governance scorecard's planted
+# world) are long; the rest are many short ones. make test runs the groups side
+# by side, each with its own dbt target folder so concurrent dbt runs share no
 # files, and prints the background groups' output when all are done.
 TEST_GROUPS := scheduler end-to-end
 TEST_GROUP_scheduler := tests/integration/orchestration
 TEST_GROUP_end-to-end := tests/integration/test_demo_pipeline.py tests/integration/reliability \
-	tests/integration/publish tests/integration/new_source
+	tests/integration/publish tests/integration/new_source tests/integration/governance
 # The SQL-heavy suites also run on the machine's own PostgreSQL server (15 on
 # Debian 12), beside the embedded 16, when one answers at SYSTEM_PG_URL; its
 # own state folder keeps its Airflow configuration apart.
@@ -86,6 +87,8 @@ SYSTEM_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SYSTEM_PG_SUITES := tests/integration/transform tests/integration/security \
 	tests/integration/quality/test_end_to_end.py
 SYSTEM_PG_LOG := $(STATE)/logs/test-system-postgres.log
+# every group lists its slowest tests: the figures to rebalance the groups by
+PYTEST_REPORT := -p no:cacheprovider --durations=12
 
 .PHONY: browser
 browser: ## Debian's headless Chromium, which the browser tests open pages in
@@ -98,7 +101,7 @@ test: lint browser ## Lint, then run every test (unit, DAG integrity, integratio
 	status=0; pids=""; \
 	$(foreach g,$(TEST_GROUPS),\
 	DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-$(g) DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-$(g) \
-		$(BIN)/pytest $(TEST_GROUP_$(g)) -p no:cacheprovider > $(STATE)/logs/test-$(g).log 2>&1 & \
+		$(BIN)/pytest $(TEST_GROUP_$(g)) $(PYTEST_REPORT) > $(STATE)/logs/test-$(g).log 2>&1 & \
 	pids="$$pids $$!";) \
 	if server=$$($(BIN)/python -c "import psycopg; \
 		print(psycopg.connect('$(SYSTEM_PG_URL)', connect_timeout=3).info.parameter_status('server_version'))" \
@@ -108,10 +111,11 @@ test: lint browser ## Lint, then run every test (unit, DAG integrity, integratio
 		SINERGI_STATE_DIR=$(CURDIR)/$(STATE)/system-postgres \
 		DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-system-postgres \
 		DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-system-postgres \
-			$(BIN)/pytest $(SYSTEM_PG_SUITES) -p no:cacheprovider >> $(SYSTEM_PG_LOG) 2>&1 & \
+			$(BIN)/pytest $(SYSTEM_PG_SUITES) $(PYTEST_REPORT) >> $(SYSTEM_PG_LOG) 2>&1 & \
 		pids="$$pids $$!"; \
-	else echo "no PostgreSQL server at $(SYSTEM_PG_URL): its suites are skipped" > $(SYSTEM_PG_LOG); fi; \
-	$(BIN)/pytest $(foreach g,$(TEST_GROUPS),$(addprefix --ignore=,$(TEST_GROUP_$(g)))) \
+	else echo "no PostgreSQL server at $(SYSTEM_PG_URL): its suites run on the embedded one only" \
+		> $(SYSTEM_PG_LOG); fi; \
+	$(BIN)/pytest $(foreach g,$(TEST_GROUPS),$(addprefix --ignore=,$(TEST_GROUP_$(g)))) $(PYTEST_REPORT) \
 		|| status=$$?; \
 	for pid in $$pids; do wait $$pid || status=$$?; done; \
 	$(foreach g,$(TEST_GROUPS),echo "== $(g) suites: $(TEST_GROUP_$(g)) =="; \

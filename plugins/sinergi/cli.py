@@ -10,6 +10,7 @@ traceback.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from typing import Any
@@ -164,27 +165,41 @@ def notify(
         raise typer.Exit(2) from None
 
 
-def _mount_subcommands() -> None:
-    """Attach each layer's command group."""
-    from sinergi.ingestion.cli import ingest, ingest_file
-    from sinergi.open_data.cli import app as open_data_app
-    from sinergi.orchestration.backfill import backfill
-    from sinergi.orchestration.cli import app as airflow_app
-    from sinergi.orchestration.quality_cli import app as quality_app
-    from sinergi.report.cli import report
-    from sinergi.transform.cli import app as transform_app
-    from sinergi.warehouse.cli import app as warehouse_app
+# Each layer's command: (module, attribute); a Typer app becomes a command group.
+PRODUCT_COMMANDS = {
+    "warehouse": ("sinergi.warehouse.cli", "app"),
+    "ingest": ("sinergi.ingestion.cli", "ingest"),
+    "ingest-file": ("sinergi.ingestion.cli", "ingest_file"),
+    "backfill": ("sinergi.orchestration.backfill", "backfill"),
+    "transform": ("sinergi.transform.cli", "app"),
+    "quality": ("sinergi.orchestration.quality_cli", "app"),
+    "report": ("sinergi.report.cli", "report"),
+    "airflow": ("sinergi.orchestration.cli", "app"),
+    "open-data": ("sinergi.open_data.cli", "app"),
+}
 
-    app.add_typer(warehouse_app, name="warehouse")
-    app.command("ingest")(ingest)
-    app.command("ingest-file")(ingest_file)
-    app.command("backfill")(backfill)
-    app.add_typer(transform_app, name="transform")
-    app.add_typer(quality_app, name="quality")
-    app.command("report")(report)
-    app.add_typer(airflow_app, name="airflow")
-    app.add_typer(open_data_app, name="open-data")
-    _mount_development_commands()
+
+def _mount(name: str, command: Any) -> None:
+    if isinstance(command, typer.Typer):
+        app.add_typer(command, name=name)
+    else:
+        app.command(name)(command)
+
+
+def _mount_subcommands(argv: list[str]) -> None:
+    """Attach each layer's command group: only the one invoked, when argv names one.
+
+    Importing every layer (Airflow's client, dbt, the simulator) costs seconds
+    at each start; `sinergi ingest` needs the ingestion layer only. `--help`,
+    an unknown command and in-process callers (tests) get them all.
+    """
+    invoked = next((arg for arg in argv[1:] if not arg.startswith("-")), None)
+    names = [invoked] if invoked in PRODUCT_COMMANDS else list(PRODUCT_COMMANDS)
+    for name in names:
+        module, attribute = PRODUCT_COMMANDS[name]
+        _mount(name, getattr(importlib.import_module(module), attribute))
+    if len(names) > 1:
+        _mount_development_commands()
 
 
 # The commands the development tools add (packages/simulator registers them
@@ -207,11 +222,7 @@ def _mount_development_commands() -> None:
 
     mounted = set()
     for entry in entry_points(group=COMMANDS_GROUP):
-        command = entry.load()
-        if isinstance(command, typer.Typer):
-            app.add_typer(command, name=entry.name)
-        else:
-            app.command(entry.name)(command)
+        _mount(entry.name, entry.load())
         mounted.add(entry.name)
     for name, what in DEVELOPMENT_COMMANDS.items():
         if name not in mounted:
@@ -237,4 +248,4 @@ def _not_installed(name: str) -> Any:
     return command
 
 
-_mount_subcommands()
+_mount_subcommands(sys.argv)
