@@ -451,6 +451,33 @@ def _text_problem(record: dict[str, Any]) -> RowProblem | None:
     return None
 
 
+def check_row(
+    header: HeaderMap, number: int, cells: list[object], region: str, file_name: str
+) -> tuple[dict[str, Any], RowProblem | None]:
+    """A data row's raw record, and why it is quarantined (None when it loads)."""
+    assert header.report_type is not None
+    record = row_record(header, number, cells, region, file_name)
+    problem = (
+        _cell_problem(header, cells)
+        or _repeat_problem(header, cells)
+        or row_problem(record, header.report_type)
+    )
+    return record, problem
+
+
+def refused_record(
+    record: dict[str, Any], problem: RowProblem, file_name: str, number: int
+) -> QuarantinedRecord:
+    """What `quarantine.records` keeps of a refused row: its record, the reason and where."""
+    reason, detail = problem
+    kept = _quarantine_copy(record) if reason == "field_too_large" else record
+    return QuarantinedRecord(
+        (record.get("nip") or "")[:64] or None,
+        reason,
+        {**kept, "_detail": f"{file_name}, row {number}: {detail}"},
+    )
+
+
 def ingest_file(
     path: Path,
     region_code: str,
@@ -477,7 +504,7 @@ class FileLoader:
     def __init__(self, conn: psycopg.Connection, source: Source) -> None:
         self.conn = conn
         self.source = source
-        self._tables_ready: set[str] = set()  # raw tables this connection created or saw
+        self.tables_ready: set[str] = set()  # raw tables this connection created or saw
 
     def load(self, path: Path, region_code: str) -> FileSummary:
         if not REGION_CODE.match(region_code):
@@ -492,8 +519,8 @@ class FileLoader:
         )
         previous = _previous_load_in(self.conn, summary.sha256, summary.region_code)
         if previous is not None:
-            return _duplicate(summary, previous)
-        rejection = _precheck(path, self.source)
+            return as_duplicate(summary, previous)
+        rejection = precheck(path, self.source)
         if rejection is not None:
             return _reject(self.conn, summary, *rejection)
         limits = ArchiveLimits(max_unpacked_bytes=self.source.max_unpacked_mb << 20)
@@ -501,26 +528,22 @@ class FileLoader:
             with open_table(path, limits) as table:
                 summary.sheet = table.sheet
                 search = find_header(table.rows)
-                rejection = _report_problem(name, table, search)
+                rejection = report_problem(name, table, search)
                 if rejection is not None:
                     return _reject(self.conn, summary, *rejection)
                 header = search.header
                 assert header is not None and header.report_type is not None
                 summary.report_type = header.report_type
                 summary.extra_columns = list(header.extra)
-                summary.warnings.extend(_ignored_sheets(table))
+                summary.warnings.extend(ignored_sheets(table))
                 self._load_rows(summary, header, search.rows, name, path.stat().st_size)
         except UnreadableFile as error:
             return _reject(
                 self.conn, summary, error.reason, str(error), rows_rejected=summary.rows_read
             )
         except _AlreadyLoaded as done:
-            return _duplicate(summary, done.previous)
-        log.info(
-            "%s: %s (region %s) %s: %d rows read, %d loaded, %d quarantined %s",
-            SOURCE, name, region_code, summary.report_type, summary.rows_read,
-            summary.rows_loaded, summary.rows_quarantined, summary.quarantine_reasons or "",
-        )  # fmt: skip
+            return as_duplicate(summary, done.previous)
+        log_loaded(summary)
         return summary
 
     def _load_rows(
@@ -538,7 +561,7 @@ class FileLoader:
         assert report_type is not None
         entity = self.source.entity(report_type)
         reasons: Counter[str] = Counter()
-        ready = entity.table in self._tables_ready
+        ready = entity.table in self.tables_ready
         with batch_on(
             self.conn, SOURCE, entity.name, entity.table, ensure_table=not ready
         ) as batch:
@@ -558,29 +581,18 @@ class FileLoader:
                     for number, cells in rows:
                         if is_blank(cells):
                             continue
-                        record = row_record(header, number, cells, summary.region_code, file_name)
+                        record, problem = check_row(
+                            header, number, cells, summary.region_code, file_name
+                        )
                         batch.rows_read += 1
                         summary.rows_read = batch.rows_read
-                        problem = (
-                            _cell_problem(header, cells)
-                            or _repeat_problem(header, cells)
-                            or row_problem(record, report_type)
-                        )
                         if problem is None:
                             line, _ = copy_text_line(prefix, canonical_json(record))
                             copy.write(line)
                             batch.rows_loaded += 1
                             continue
-                        reason, detail = problem
-                        reasons[reason] += 1
-                        kept = _quarantine_copy(record) if reason == "field_too_large" else record
-                        refused.append(
-                            QuarantinedRecord(
-                                (record.get("nip") or "")[:64] or None,
-                                reason,
-                                {**kept, "_detail": f"{file_name}, row {number}: {detail}"},
-                            )
-                        )
+                        reasons[problem[0]] += 1
+                        refused.append(refused_record(record, problem, file_name, number))
                         if len(refused) >= _QUARANTINE_CHUNK:
                             break  # end this COPY to write them; the next one goes on
                     else:
@@ -593,7 +605,7 @@ class FileLoader:
             summary.rows_quarantined = batch.rows_quarantined
             summary.quarantine_reasons = dict(sorted(reasons.items()))
             _record_file(batch.conn, summary, "loaded")
-        self._tables_ready.add(entity.table)
+        self.tables_ready.add(entity.table)
 
 
 class _AlreadyLoaded(Exception):
@@ -623,7 +635,7 @@ def refuse_link(path: Path, region_code: str) -> FileSummary:
     return summary
 
 
-def _precheck(path: Path, source: Source) -> tuple[str, str] | None:
+def precheck(path: Path, source: Source) -> tuple[str, str] | None:
     name = safe_text(path.name)
     if not path.is_file():
         return "not_found", f"{name} is not a regular file"
@@ -641,7 +653,7 @@ def _precheck(path: Path, source: Source) -> tuple[str, str] | None:
     return None
 
 
-def _report_problem(name: str, table: Table, search: HeaderSearch) -> tuple[str, str] | None:
+def report_problem(name: str, table: Table, search: HeaderSearch) -> tuple[str, str] | None:
     """Why the file holds no loadable report, or None."""
     header = search.header
     where = f"{name}" + (f", sheet {table.sheet!r}" if table.sheet else "")
@@ -708,7 +720,7 @@ def _report_sheets(table: Table) -> list[str]:
     return found
 
 
-def _ignored_sheets(table: Table) -> list[str]:
+def ignored_sheets(table: Table) -> list[str]:
     if not table.other_sheets:
         return []
     titles = [title for title, _ in table.other_sheets]
@@ -767,6 +779,17 @@ def _reject(
 ) -> FileSummary:
     """Reject the whole file: nothing loaded, the reason recorded against its checksum.
     `rows_rejected`: rows read (and rolled back) before the file turned out unreadable."""
+    mark_rejected(summary, reason, detail, rows_rejected=rows_rejected)
+    with conn.transaction():  # a savepoint when the caller holds a transaction open
+        _record_file(conn, summary, "rejected")
+    log_rejected(summary)
+    return summary
+
+
+def mark_rejected(
+    summary: FileSummary, reason: str, detail: str, *, rows_rejected: int = 0
+) -> FileSummary:
+    """The summary of a file rejected whole: nothing loaded, the reason and detail."""
     summary.status = "rejected"
     summary.reason = reason
     summary.detail = safe_text(detail)  # readers name the file as the system gave it
@@ -774,13 +797,23 @@ def _reject(
     summary.rows_loaded = summary.rows_quarantined = 0
     summary.quarantine_reasons = {}
     summary.batch_id = None
-    with conn.transaction():  # a savepoint when the caller holds a transaction open
-        _record_file(conn, summary, "rejected")
-    log.warning("%s: %s rejected (%s): %s", SOURCE, summary.file, reason, detail)
     return summary
 
 
-def _duplicate(summary: FileSummary, previous: dict[str, Any]) -> FileSummary:
+def log_rejected(summary: FileSummary) -> None:
+    log.warning("%s: %s rejected (%s): %s", SOURCE, summary.file, summary.reason, summary.detail)
+
+
+def log_loaded(summary: FileSummary) -> None:
+    log.info(
+        "%s: %s (region %s) %s: %d rows read, %d loaded, %d quarantined %s",
+        SOURCE, safe_text(Path(summary.file).name), summary.region_code, summary.report_type,
+        summary.rows_read, summary.rows_loaded, summary.rows_quarantined,
+        summary.quarantine_reasons or "",
+    )  # fmt: skip
+
+
+def as_duplicate(summary: FileSummary, previous: dict[str, Any]) -> FileSummary:
     """The same bytes were seen before: change nothing. A file rejected before stays
     rejected (same reason), so an identical broken upload is never reported as loaded."""
     log.info(

@@ -36,14 +36,20 @@ import os
 import re
 import time
 from collections import Counter
+from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sinergi.ingestion.file_values import safe_text
 from sinergi.ingestion.registry import Source, load_registry
 from sinergi.paths import state_dir
 from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
+
+if TYPE_CHECKING:
+    from sinergi.ingestion.file_drop import FileLoader
+    from sinergi.ingestion.file_groups import PreparedFile
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,7 @@ _REGION = re.compile(r"^\d{2}(\.\d{2})?$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
 GROUP_FILES, GROUP_SECONDS = 200, 2.0  # files committed together at most, and for how long
+GROUP_BYTES = 16 << 20  # and the prepared rows a group holds in memory at most
 _TEMPORARY = "a temporary name (an upload still being written?): loaded once renamed"
 
 
@@ -239,47 +246,93 @@ def _failed(path: Path, landing: Path, relative: Path, error: Exception) -> dict
 def _load_claimed(
     target: WarehouseTarget, source: Source, landing: Path, root: Path, files: list[Path]
 ) -> list[dict[str, Any]]:
-    """Load claimed files over one connection, committing them in groups (up to
-    `GROUP_FILES` files or `GROUP_SECONDS`): each file its own batch in a savepoint, so
-    a bad or failing file is undone alone while its group goes on. Files are moved out
-    of `.claimed` only once their group has committed: a sweep that stops (the warehouse
-    lost) leaves the uncommitted ones claimed, and the next sweep loads them."""
-    import psycopg
-
+    """Load claimed files over one connection, a group at a time (up to `GROUP_FILES`
+    files, `GROUP_BYTES` of prepared rows or `GROUP_SECONDS`) in one transaction: files
+    are read ahead (`file_groups.read_ahead`), written many at once, each its own batch.
+    Files are moved out of `.claimed` only once their group has committed: a sweep that
+    stops (the warehouse lost) leaves the uncommitted ones claimed, and the next sweep
+    loads them."""
     from sinergi.ingestion.file_drop import FileLoader
+    from sinergi.ingestion.file_groups import read_ahead
 
     summaries: list[dict[str, Any]] = []
-    pending = iter(files)
-    with connect(target, autocommit=True) as conn:
+    wanted = [(path, path.relative_to(root).parts[0]) for path in files]
+    with closing(read_ahead(wanted, source)) as prepared, connect(target, autocommit=True) as conn:
         loader = FileLoader(conn, source)
-        while True:
-            group: list[tuple[Path, Path, dict[str, Any] | Exception]] = []
-            started = time.monotonic()
-            with conn.transaction():
-                for path in pending:
-                    relative = path.relative_to(root)
-                    try:
-                        outcome: dict[str, Any] | Exception = loader.load(
-                            path, relative.parts[0]
-                        ).as_dict()
-                    except (psycopg.OperationalError, psycopg.InterfaceError):
-                        raise  # the warehouse is gone: every file would fail; next sweep retries
-                    except Exception as error:
-                        if conn.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
-                            raise  # failed outside its batch: the group cannot commit
-                        outcome = error
-                    group.append((path, relative, outcome))
-                    if len(group) >= GROUP_FILES or time.monotonic() - started > GROUP_SECONDS:
-                        break
-            if not group:
-                return summaries
-            for path, relative, outcome in group:  # committed: file each one away
+        while group := _next_group(prepared):
+            for file, outcome in _write_group(loader, group):
+                relative = file.path.relative_to(root)
                 if isinstance(outcome, Exception):
-                    summaries.append(_failed(path, landing, relative, outcome))
+                    summaries.append(_failed(file.path, landing, relative, outcome))
                     continue
                 area = REJECTED if outcome["status"] == "rejected" else DONE
-                outcome["file"] = _display(_move(path, landing, area, relative))
+                outcome["file"] = _display(_move(file.path, landing, area, relative))
                 summaries.append(outcome)
+    return summaries
+
+
+def _next_group(prepared: Generator[PreparedFile]) -> list[PreparedFile]:
+    group: list[PreparedFile] = []
+    held, started = 0, time.monotonic()
+    for file in prepared:
+        group.append(file)
+        held += file.held
+        if (
+            len(group) >= GROUP_FILES
+            or held >= GROUP_BYTES
+            or time.monotonic() - started > GROUP_SECONDS
+        ):
+            break
+    return group
+
+
+Outcome = dict[str, Any] | Exception
+
+
+def _write_group(
+    loader: FileLoader, group: list[PreparedFile]
+) -> list[tuple[PreparedFile, Outcome]]:
+    """The group in one transaction: prepared files written at once, the others loaded
+    alone. Should the group's write fail (a value the server refuses), it is rolled back
+    and its files loaded one by one, each in a savepoint, so the bad one is undone alone."""
+    import psycopg
+
+    from sinergi.ingestion.file_groups import write_prepared
+
+    conn = loader.conn
+    try:
+        with conn.transaction():
+            written = iter(write_prepared(loader, [f for f in group if f.summary is not None]))
+            return [
+                (f, next(written).as_dict() if f.summary is not None else _load_alone(loader, f))
+                for f in group
+            ]
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        raise  # the warehouse is gone: every file would fail; next sweep retries
+    except Exception as error:
+        if conn.broken:
+            raise
+        log.warning(
+            "landing: writing %d files at once failed (%s: %s); loading them one by one",
+            len(group), type(error).__name__, error,
+        )  # fmt: skip
+        loader.tables_ready.clear()  # a table made in the rolled-back group is gone again
+        with conn.transaction():
+            return [(f, _load_alone(loader, f)) for f in group]
+
+
+def _load_alone(loader: FileLoader, file: PreparedFile) -> Outcome:
+    """One file by `FileLoader`, in a savepoint: its summary, or why it failed."""
+    import psycopg
+
+    try:
+        return loader.load(file.path, file.region_code).as_dict()
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        raise
+    except Exception as error:
+        if loader.conn.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
+            raise  # failed outside its batch: the group cannot commit
+        return error
 
 
 def sweep_landing(

@@ -158,9 +158,7 @@ class Batch:
 
     def line_prefix(self, extracted_at: datetime) -> bytes:
         """The metadata columns of every COPY line of a page, up to `_record_hash`."""
-        return (
-            f"{self.batch_id}\t{self.source}\t{self.entity}\t{extracted_at.isoformat()}\t".encode()
-        )
+        return line_prefix(self.batch_id, self.source, self.entity, extracted_at)
 
     @contextmanager
     def copy(self, *, queued: bool = True) -> Iterator[psycopg.Copy]:
@@ -171,14 +169,7 @@ class Batch:
         `queued=False` for a few rows (a small uploaded file), where starting and
         joining that thread costs more than it saves.
         """
-        statement = sql.SQL("copy {table} ({columns}) from stdin").format(
-            table=sql.Identifier(RAW_SCHEMA, self.table),
-            columns=sql.SQL(", ").join(map(sql.Identifier, RAW_COLUMNS)),
-        )
-        with (
-            self.conn.cursor() as cursor,
-            cursor.copy(statement, writer=_BoundedQueuedWriter(cursor) if queued else None) as copy,
-        ):
+        with copy_into(self.conn, self.table, queued=queued) as copy:
             yield copy
 
     def quarantine(self, records: Iterable[QuarantinedRecord]) -> int:
@@ -191,7 +182,7 @@ class Batch:
                 item.record_key,
                 item.reason,
                 item.detected_by,
-                canonical_json(_without_nul(item.record)).decode("utf-8"),
+                quarantine_json(item.record),
             )
             for item in records
         ]
@@ -255,6 +246,30 @@ class Batch:
                 self.batch_id,
             ),
         )
+
+
+def line_prefix(batch_id: int, source: str, entity: str, extracted_at: datetime) -> bytes:
+    """The metadata columns of a raw COPY line, up to `_record_hash`."""
+    return f"{batch_id}\t{source}\t{entity}\t{extracted_at.isoformat()}\t".encode()
+
+
+@contextmanager
+def copy_into(conn: psycopg.Connection, table: str, *, queued: bool) -> Iterator[psycopg.Copy]:
+    """COPY into `raw.<table>` (lines from `copy_text_line`); see `Batch.copy`."""
+    statement = sql.SQL("copy {table} ({columns}) from stdin").format(
+        table=sql.Identifier(RAW_SCHEMA, table),
+        columns=sql.SQL(", ").join(map(sql.Identifier, RAW_COLUMNS)),
+    )
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(statement, writer=_BoundedQueuedWriter(cursor) if queued else None) as copy,
+    ):
+        yield copy
+
+
+def quarantine_json(record: Any) -> str:
+    """A refused record as `quarantine.records.record` stores it (NUL written out)."""
+    return canonical_json(_without_nul(record)).decode("utf-8")
 
 
 def _without_nul(value: Any) -> Any:
@@ -393,7 +408,7 @@ def batch_on(
             psycopg.pq.TransactionStatus.IDLE,
             psycopg.pq.TransactionStatus.INTRANS,
         )
-        message = _failure_message(source, entity, error)
+        message = failure_message(source, entity, error)
         if usable:
             try:
                 _insert_failure(conn, source, entity, batch, message, None, trigger)
@@ -404,7 +419,7 @@ def batch_on(
         raise
 
 
-def _failure_message(source: str, entity: str, error: BaseException) -> str:
+def failure_message(source: str, entity: str, error: BaseException) -> str:
     message = f"{type(error).__name__}: {error}"[:4000]
     log.error("%s.%s: batch failed, rolled back: %s", source, entity, message)
     return message
@@ -421,7 +436,7 @@ def _record_failure(
 ) -> None:
     """Write the failed batch (its rolled-back id when it had one) in its own transaction.
     `trigger`: the JSON `open_batch` would have recorded."""
-    message = _failure_message(source, entity, error)
+    message = failure_message(source, entity, error)
     try:
         with connect(target) as conn, conn.transaction():
             _insert_failure(conn, source, entity, batch, message, window, trigger)
