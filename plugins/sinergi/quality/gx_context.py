@@ -162,7 +162,7 @@ def run_checkpoint(
         gx.Checkpoint(
             name=name,
             validation_definitions=definitions,
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            actions=[],  # Data Docs are built once below
             result_format={"result_format": "COMPLETE"},
         )
     )
@@ -170,6 +170,7 @@ def run_checkpoint(
         expectation_parameters=dict(parameters or {}),
         run_id=gx.RunIdentifier(run_name=run_name),
     )
+    build_data_docs(context, outcome.run_results)
     # the pages load their JS and CSS from CDNs, unreachable in government networks
     make_sites_offline(site["site_url"] for site in context.get_docs_sites_urls())
     results: list[CheckResult] = []
@@ -183,6 +184,22 @@ def run_checkpoint(
         data_docs_path(context),
     )
     return results
+
+
+def build_data_docs(context: Any, run_results: Mapping[Any, Any]) -> None:
+    """One Data Docs build for a checkpoint's results: their pages, their suites, the index.
+
+    GX's UpdateDataDocsAction builds the site once per validation result, the
+    index and its templates included: 17 builds and about 60 of the 100 seconds
+    of the mart suites at 5,000 ASN, growing with the marts.
+    """
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
+
+    identifiers: list[Any] = list(run_results)
+    identifiers += [ExpectationSuiteIdentifier(name=r.suite_name) for r in run_results.values()]
+    context.build_data_docs(resource_identifiers=identifiers, build_index=True)
 
 
 def _check_results(suite: str, expectation_results: Sequence[Any]) -> list[CheckResult]:

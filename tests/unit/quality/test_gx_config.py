@@ -47,3 +47,13 @@ def test_results_suites_and_data_docs_are_files_under_the_root(tmp_path: Path) -
         assert backend["root_directory"] == str(tmp_path)
     site = config["data_docs_sites"]["local_site"]["store_backend"]
     assert site["root_directory"] == str(tmp_path)
+
+
+def test_data_docs_index_lists_a_bounded_number_of_results(tmp_path: Path) -> None:
+    """GX reads every result the index lists on every build: unbounded, each night got slower."""
+    config, _ = _project_config(_copy(tmp_path))
+
+    limit = config["data_docs_sites"]["local_site"]["site_index_builder"].get(
+        "validation_results_limit"
+    )
+    assert isinstance(limit, int) and 0 < limit <= 1000
