@@ -32,6 +32,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -170,38 +171,41 @@ def _prepare_many(files: list[tuple[Path, str]], source: Source) -> list[Prepare
     return [prepare(path, region, source) for path, region in files]
 
 
-def read_ahead(files: list[tuple[Path, str]], source: Source) -> Generator[PreparedFile]:
-    """Each (path, region) prepared, in order: in `READ_WORKERS` processes when there are
-    `POOL_MIN_FILES` or more (and this process may start them), else here."""
-    if len(files) < POOL_MIN_FILES or READ_WORKERS < 1 or multiprocessing.current_process().daemon:
+def read_ahead(
+    files: Iterable[tuple[Path, str]], source: Source, count: int
+) -> Generator[PreparedFile]:
+    """Each (path, region) prepared, in order, taken from `files` as they are needed: in
+    `READ_WORKERS` processes when there are `POOL_MIN_FILES` or more (`count`) and this
+    process may start them, else here."""
+    if count < POOL_MIN_FILES or READ_WORKERS < 1 or multiprocessing.current_process().daemon:
         for path, region in files:
             yield prepare(path, region, source)
         return
     # forkserver: workers start from a clean process, not a fork of one holding a
-    # database connection and threads; the preload makes each start cheap.
+    # database connection and threads; what it preloads (openpyxl: ~2 s to import where
+    # no bytecode is cached) each worker inherits instead of importing it again.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sinergi.ingestion.file_groups"])
-    tasks = [files[at : at + _TASK_FILES] for at in range(0, len(files), _TASK_FILES)]
+    context.set_forkserver_preload(["sinergi.ingestion.file_groups", "openpyxl"])
     pending: deque[tuple[list[tuple[Path, str]], Future[list[PreparedFile]] | None]] = deque()
-    pool: ProcessPoolExecutor | None = ProcessPoolExecutor(READ_WORKERS, mp_context=context)
+    pool = ProcessPoolExecutor(READ_WORKERS, mp_context=context)
     try:
-        for task in tasks:
+        wanted = iter(files)
+        while task := list(islice(wanted, _TASK_FILES)):
             pending.append((task, _submit(pool, task, source)))
             if len(pending) >= _TASKS_AHEAD:
                 yield from _result(*pending.popleft(), source)
         while pending:
             yield from _result(*pending.popleft(), source)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _submit(
-    pool: ProcessPoolExecutor | None, task: list[tuple[Path, str]], source: Source
+    pool: ProcessPoolExecutor, task: list[tuple[Path, str]], source: Source
 ) -> Future[list[PreparedFile]] | None:
     try:
-        return pool.submit(_prepare_many, task, source) if pool is not None else None
-    except BrokenProcessPool:
+        return pool.submit(_prepare_many, task, source)
+    except BrokenProcessPool:  # read here instead
         return None
 
 
@@ -257,13 +261,13 @@ def write_prepared(loader: FileLoader, files: list[PreparedFile]) -> list[FileSu
     }
     ids = iter([row[0] for row in ids_cursor.fetchall()])
     plan = _Plan(source.name, json.dumps(current_trigger().as_json()), datetime.now(UTC))
-    for file in files:
-        summary = file.summary
-        assert summary is not None
+    for at, file in enumerate(files):
+        summary = summaries[at]
         key = (summary.sha256, summary.region_code)
         previous = seen.get(key)
-        if previous is not None:  # loaded before, or earlier in this group
-            as_duplicate(summary, previous)
+        if previous is not None:  # loaded before, or earlier in this group: nothing read
+            fresh = FileSummary(summary.file, summary.region_code, summary.sha256)
+            summaries[at] = as_duplicate(fresh, previous)
             continue
         plan.add(file, summary, ids, source)
         if summary.status == "rejected":

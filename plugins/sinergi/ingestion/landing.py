@@ -36,9 +36,10 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,8 +158,9 @@ def _area(landing: Path, area: str) -> Path:
 
 
 def _inside(landing: Path, path: Path) -> bool:
-    """Whether `path` (its folder resolved, the entry itself not followed) is inside."""
-    return path.parent.resolve().is_relative_to(landing.resolve())
+    """Whether `path` (its folder resolved, the entry itself not followed) is inside
+    `landing` (already resolved)."""
+    return path.parent.resolve().is_relative_to(landing)
 
 
 def _check_folders(root: Path, relative: Path) -> None:
@@ -174,11 +176,13 @@ def _check_folders(root: Path, relative: Path) -> None:
 def _move(path: Path, landing: Path, area: str, relative: Path) -> Path:
     root = _area(landing, area)
     destination = root / relative
-    if ".." in relative.parts or not _inside(landing, path):
+    resolved = landing.resolve()
+    if ".." in relative.parts or not _inside(resolved, path):
         raise LandingError(f"{path} is not inside the landing folder {landing}")
     _check_folders(root, relative)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if not _inside(landing, destination):
+    if not destination.parent.is_dir():  # most moves go to a folder made by an earlier one
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    if not _inside(resolved, destination):
         raise LandingError(f"moving {path} to {destination} would leave {landing}")
     stem, suffix, number = destination.stem, destination.suffix, 1
     while destination.exists() or destination.is_symlink():  # the same name again: keep both
@@ -243,8 +247,17 @@ def _failed(path: Path, landing: Path, relative: Path, error: Exception) -> dict
     }
 
 
+def _claimed_as_read(files: list[Path], landing: Path) -> Iterator[Path]:
+    """Each new file claimed as the sweep comes to read it (claiming thousands of files
+    then overlaps their reading); one claimed by someone else meanwhile is skipped."""
+    for path in files:
+        claimed = claim(path, landing)
+        if claimed is not None:
+            yield claimed
+
+
 def _load_claimed(
-    target: WarehouseTarget, source: Source, landing: Path, root: Path, files: list[Path]
+    target: WarehouseTarget, source: Source, landing: Path, files: Iterable[Path], count: int
 ) -> list[dict[str, Any]]:
     """Load claimed files over one connection, a group at a time (up to `GROUP_FILES`
     files, `GROUP_BYTES` of prepared rows or `GROUP_SECONDS`) in one transaction: files
@@ -256,8 +269,12 @@ def _load_claimed(
     from sinergi.ingestion.file_groups import read_ahead
 
     summaries: list[dict[str, Any]] = []
-    wanted = [(path, path.relative_to(root).parts[0]) for path in files]
-    with closing(read_ahead(wanted, source)) as prepared, connect(target, autocommit=True) as conn:
+    root = landing / CLAIMED
+    wanted = ((path, path.relative_to(root).parts[0]) for path in files)
+    with (
+        closing(read_ahead(wanted, source, count)) as prepared,
+        connect(target, autocommit=True) as conn,
+    ):
         loader = FileLoader(conn, source)
         while group := _next_group(prepared):
             for file, outcome in _write_group(loader, group):
@@ -350,14 +367,18 @@ def sweep_landing(
     landing = landing or landing_dir(source)
     target = target or resolve_target()
     found = scan(landing)
-    for path in found.files:
-        claim(path, landing)
     summaries = _link_summaries(landing, found.links, landing)
     claimed_root = landing / CLAIMED
-    claimed = scan(claimed_root) if claimed_root.is_dir() else Scan()
+    claimed = scan(claimed_root) if claimed_root.is_dir() else Scan()  # left by an earlier sweep
     summaries += _link_summaries(landing, claimed.links, claimed_root)
-    if claimed.files:
-        summaries += _load_claimed(target, source, landing, claimed_root, claimed.files)
+    if claimed.files or found.files:
+        summaries += _load_claimed(
+            target,
+            source,
+            landing,
+            chain(claimed.files, _claimed_as_read(found.files, landing)),
+            len(claimed.files) + len(found.files),
+        )
     ignored = [{"path": _display(path, landing), "why": why} for path, why in found.ignored] + [
         {"path": _display(path, landing), "why": why} for path, why in claimed.ignored
     ]

@@ -19,6 +19,7 @@ from test_file_drops import GOOD_ROW, HEADER, table_state, write_csv
 from sinergi.ingestion import landing as landing_module
 from sinergi.ingestion.file_drop import file_sha256
 from sinergi.ingestion.landing import sweep_landing
+from sinergi.ingestion.raw_loader import ensure_raw_table
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 pytestmark = pytest.mark.integration
@@ -145,3 +146,44 @@ def test_a_sweep_of_many_files_uses_one_connection_and_a_broken_file_loads_nothi
     assert sessions(warehouse) - before == 1
     assert again["by_status"] == {"duplicate": FILES - 1, "rejected": 1}
     assert table_state(warehouse) == state
+
+
+def test_a_file_the_server_refuses_fails_alone_and_the_rest_of_its_group_loads(
+    warehouse: WarehouseTarget, tmp_path: Path
+) -> None:
+    """A group of files is written at once. When the server refuses that write (here a
+    check on raw rows, broken by one file's row), the group is rolled back and loaded
+    file by file: the refused file goes to `.failed` with the server's error and is not
+    recorded as seen; every other file of the group loads, one batch each."""
+    landing = tmp_path / "landing"
+    folder = landing / "35.15" / "2024-01"
+    folder.mkdir(parents=True)
+    for number in range(5):
+        row = [f"19900101202001100{number}", *GOOD_ROW[1:]]
+        write_csv(folder / f"peserta_{number}.csv", [HEADER, row])
+    with connect(warehouse) as conn:
+        ensure_raw_table(conn, "bpsdm_daerah__participations")
+        conn.execute(
+            "alter table raw.bpsdm_daerah__participations add constraint not_peserta_2"
+            " check (record ->> 'file_name' <> 'peserta_2.csv')"
+        )
+        conn.commit()
+
+    result = sweep_landing(landing, target=warehouse)
+
+    assert result["by_status"] == {"loaded": 4, "failed": 1}
+    [failed] = [s for s in result["summaries"] if s["status"] == "failed"]
+    assert Path(failed["file"]).name == "peserta_2.csv" and "not_peserta_2" in failed["detail"]
+    assert (landing / ".failed" / "35.15" / "2024-01" / "peserta_2.csv").exists()
+    assert len(list((landing / ".done").rglob("*.csv"))) == 4
+    with connect(warehouse) as conn:
+        files = conn.execute("select path from meta.file_loads order by path").fetchall()
+        batches = conn.execute(
+            "select status, count(*) from meta.load_batches group by status order by status"
+        ).fetchall()
+        raw = conn.execute(
+            "select record ->> 'file_name' from raw.bpsdm_daerah__participations order by 1"
+        ).fetchall()
+    assert [Path(path).name for (path,) in files] == [f"peserta_{n}.csv" for n in (0, 1, 3, 4)]
+    assert batches == [("failed", 1), ("succeeded", 4)]
+    assert raw == [(f"peserta_{n}.csv",) for n in (0, 1, 3, 4)]
