@@ -15,9 +15,11 @@ every move checks that source and destination resolve inside the landing
 folder. Only regular files are read (a FIFO would block the sweep).
 
 A sweep loads over one connection and commits files in groups (each file
-still its own batch, in a savepoint of the group's transaction), then moves
-the group's files out of `.claimed`: thousands of small uploads cost one
-connection and a commit per group, not two connections and a commit each.
+still its own batch), then moves the group's files out of `.claimed`: files
+are read ahead (`file_groups`) and a group is written in a few round trips,
+so thousands of small uploads cost one connection and a commit per group,
+not two connections, ten round trips and a commit each. New files are
+claimed as the sweep comes to read them.
 
 One bad file never stops a sweep: a file whose load fails unexpectedly is
 rolled back alone and moved to `.failed/` (kept, not recorded as seen, so
