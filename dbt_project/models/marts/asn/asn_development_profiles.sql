@@ -51,11 +51,11 @@ years as (
     -- the years of every input, not only of the rows in scope (pre-hook)
     select tahun from profile_years
     {%- else %}
-        select distinct tahun from participations
-        union
-        select distinct tahun from certifications
-        union
-        select distinct tahun from assessments
+    select distinct tahun from participations
+    union
+    select distinct tahun from certifications
+    union
+    select distinct tahun from assessments
     {%- endif %}
 ),
 
@@ -141,11 +141,11 @@ spine as (
     cross join profile_years_to_rebuild as changed_years
     where changed_years.is_there
     {%- else %}
-        select
-            asns.asn_key,
-            years.tahun
-        from asns
-        cross join years
+    select
+        asns.asn_key,
+        years.tahun
+    from asns
+    cross join years
     {%- endif %}
     union
     select
