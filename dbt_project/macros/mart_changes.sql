@@ -31,10 +31,8 @@
         participation_id text,
         is_rebuild_all boolean not null default false,
         queued_at timestamptz not null default now()
-    )
-    {#- no index: `create index if not exists` takes a share lock held to
-        commit, and the by-grain marts, run in parallel, deadlocked on their
-        deletes; each run drains the queue, so it stays small -#}
+    );
+    create index if not exists dbt_pending_keys_consumer on {{ pending_keys_relation() }} (consumer)
 {%- endmacro %}
 
 
