@@ -42,13 +42,6 @@ SEED = 42
 FIRST_CLOCK = "2024-11-01T00:00:00Z"
 LAST_CLOCK = "2024-12-31T23:59:59Z"
 SLOWEST_SHOWN = 8
-# the aggregate marts an increment should update per touched key, shown on every build
-WATCHED = (
-    "fct_participations",
-    "asn_development_profiles",
-    "participation_by_institution_year",
-    "participation_by_region_year",
-)
 API_SOURCES = ("siasn", "bpsdm_kemendagri", "kemnaker_corpu", "satudata")
 
 
@@ -75,9 +68,6 @@ def timed_build(target: WarehouseTarget, *args: str) -> float:
     slowest = sorted(result.results, key=lambda r: r.execution_time, reverse=True)[:SLOWEST_SHOWN]
     print("  slowest: " + ", ".join(
         f"{r.node.name} {r.execution_time:.1f}s" for r in slowest), flush=True)  # fmt: skip
-    seconds_of = {r.node.name: r.execution_time for r in result.results}
-    watched = [f"{name} {seconds_of[name]:.1f}s" for name in WATCHED if name in seconds_of]
-    print("  watched: " + ", ".join(watched), flush=True)
     return seconds
 
 

@@ -3,9 +3,7 @@
     participant's origin institution, central trainings by their host) or
     `region` (each province, central K/L as `pusat`: the same by the
     institution's province). The two marts differ only in these keys and
-    their leading name columns; every measure is computed here once.
-    Incremental (both marts): only the keys the pre-hook rebuilds
-    (macros/mart_changes.sql: rebuild_changed_grain_keys). -#}
+    their leading name columns; every measure is computed here once. -#}
 {% macro participation_by_grain(grain) -%}
 {%- set grains = {
     'institution': {
@@ -38,12 +36,8 @@
 } -%}
 with
 
--- incremental: the participations of the keys the pre-hook rebuilds, by origin or host
 participations as (
-    select * from {{ ref('fct_participations') }} as facts
-    where
-        {{ in_key_scope('grain_keys_to_rebuild', grain_key_of_fact(grain, 'origin', 'facts'), 'facts.tahun') }}
-        or {{ in_key_scope('grain_keys_to_rebuild', grain_key_of_fact(grain, 'host', 'facts'), 'facts.tahun') }}
+    select * from {{ ref('fct_participations') }}
 ),
 
 profiles as (
@@ -75,7 +69,6 @@ asn_totals as (
     from profiles
     inner join institutions
         on profiles.instansi_id = institutions.instansi_id
-    where {{ in_key_scope('grain_keys_to_rebuild', grain_key_of_profile(grain), 'profiles.tahun') }}
     group by 1, 2
 ),
 
@@ -101,7 +94,6 @@ participation_totals as (
         ) as cross_region_participation_count,
         {{ participants_by_kind('participations') }}
     from participations
-    where {{ in_key_scope('grain_keys_to_rebuild', grains[grain]['origin'], 'participations.tahun') }}
     group by 1, 2
 ),
 
@@ -116,7 +108,6 @@ hosted_central as (
     where
         participations.is_central_hosted
         and not participations.is_elearning_completion
-        and {{ in_key_scope('grain_keys_to_rebuild', grains[grain]['host'], 'participations.tahun') }}
     group by 1, 2
 ),
 
@@ -183,17 +174,16 @@ final as (
         {{ safe_ratio('participation_totals.jp_total_all', 'participation_totals.participant_count', 2) }}
             as avg_jp_per_participant,
         -- no development record in the year: no data, not zero
-        -- cast again: a case loses the type modifier, which an incremental run compares
-        cast(case
+        case
             when development_years.tahun is not null
                 then {{ safe_ratio('coalesce(participation_totals.jp_total_all, 0)', 'asn_totals.asn_count', 2) }}
-        end as numeric(18, 2)) as avg_jp_per_asn,
+        end as avg_jp_per_asn,
         development_years.tahun is not null as has_development_record,
         cast(coalesce(asn_totals.asn_reaching_20_jp, 0) as integer) as asn_reaching_20_jp,
-        cast(case
+        case
             when development_years.tahun is not null
                 then {{ safe_ratio('coalesce(asn_totals.asn_reaching_20_jp, 0)', 'asn_totals.asn_count') }}
-        end as numeric(18, 4)) as share_reaching_20_jp,
+        end as share_reaching_20_jp,
         cast(coalesce(participation_totals.jp_formal, 0) as numeric(14, 2)) as jp_formal,
         cast(coalesce(participation_totals.jp_sosial, 0) as numeric(14, 2)) as jp_sosial,
         cast(coalesce(participation_totals.jp_pengalaman, 0) as numeric(14, 2)) as jp_pengalaman,

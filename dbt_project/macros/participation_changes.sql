@@ -7,23 +7,18 @@
     then selects only those keys, from their current inputs. A key whose
     inputs no longer give a row (a retracted, moved or now unresolvable
     report) is therefore deleted and not re-inserted, so an incremental run
-    and a full refresh agree. fct_participations queues the keys of what it
-    rewrites for the aggregate marts above it (macros/mart_changes.sql). -#}
+    and a full refresh agree. -#}
 
 
 {#- Pre-hook, called with the query (`caller()`) selecting the keys
-    (`key_columns`) to rebuild: they go into temporary table `scope_table`,
-    `before_delete` runs (SQL reading their rows as they were), and their
-    rows leave this model. Nothing on a full refresh, which rebuilds
-    everything. -#}
-{% macro rebuild_scope(scope_table, key_columns, before_delete=none) -%}
+    (`key_columns`) to rebuild: they go into temporary table `scope_table`
+    and their rows leave this model. Nothing on a full refresh, which
+    rebuilds everything. -#}
+{% macro rebuild_scope(scope_table, key_columns) -%}
     {%- if is_incremental() -%}
         create temporary table {{ scope_table }} on commit drop as
         {{ caller() }};
         analyze {{ scope_table }};
-        {%- if before_delete %}
-        {{ before_delete }};
-        {%- endif %}
         delete from {{ this }} as kept
         using {{ scope_table }} as scope
         where
@@ -177,16 +172,10 @@
 
 
 {#- Pre-hook of fct_participations: the participations int_participations_deduplicated
-    rebuilt in the batches this table has not seen, and those it no longer has;
-    their keys before and now are queued for the marts that aggregate the
-    fact (a full refresh queues a rebuild of everything). -#}
+    rebuilt in the batches this table has not seen, and those it no longer has. -#}
 {% macro rebuild_changed_facts() -%}
     {%- set deduplicated = ref('int_participations_deduplicated') -%}
-    {{ create_pending_keys() }};
-    {%- if not is_incremental() %}
-    {{ queue_rebuild_all(fact_consumers()) }};
-    {%- endif %}
-    {% call rebuild_scope('facts_to_rebuild', ['participation_id'], queue_fact_changes('facts_to_rebuild')) -%}
+    {% call rebuild_scope('facts_to_rebuild', ['participation_id']) -%}
         select participation_key as participation_id
         from {{ deduplicated }}
         where _rebuilt_in_batch in {{ batches_of_this_run() }}

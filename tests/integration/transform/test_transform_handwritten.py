@@ -19,7 +19,6 @@ from transform_handwritten import (
     NIP_C,
     NIP_D,
     SECOND_BATCH,
-    R,
     asn,
     participation,
     training,
@@ -337,102 +336,6 @@ def test_renamed_training_and_moved_learner_incremental_equals_full_refresh(
         "62",
         "62",
     ]
-    incremental = snapshot_marts(warehouse)
-
-    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
-    assert snapshot_marts(warehouse) == incremental
-
-
-def profile_rows(target: WarehouseTarget, key: str) -> dict[tuple[str, int], dict[str, Any]]:
-    """asn_development_profiles by (NIP, year)."""
-    by_pseudonym = {pseudonym(nip, key): nip for nip in (NIP_A, NIP_B, NIP_C, NIP_D)}
-    return {
-        (by_pseudonym.get(r["asn_key"], r["asn_key"]), r["tahun"]): r
-        for r in rows(target, "select * from audit.asn_development_profiles")
-    }
-
-
-def test_moved_records_and_years_incremental_equals_full_refresh(
-    warehouse: WarehouseTarget, hmac_key: str
-) -> None:
-    """The profiles and the by-grain marts recompute what changed, old keys included:
-    a certification corrected to another NIP and to a new year (every ASN gets the
-    year), the only record of a year moved out of it (the year leaves every ASN), an
-    e-learning completion credited to another learner, an ASN leaving SIASN, and a
-    competency standard moved to another job (assessments that read it lose it)."""
-    later = "2023-09-01T00:00:00Z"
-    without_standard = {
-        "jenis_kompetensi": "teknis",
-        "level_hasil": 2,
-        "tanggal_asesmen": "2023-07-05",
-        "modified_at": R,
-    }
-    first = {table: list(records) for table, records in FIRST_BATCH.items()}
-    first["bpsdm_kemendagri__competency_assessments"] += [
-        # no standard of its own: reads STD-1 (Analis Kebijakan, teknis) until it moves
-        {"asesmen_id": "ASM5", "nip": NIP_D, "instansi_kode": "KL-001",
-         "jabatan": "Analis Kebijakan", **without_standard},
-        # no standard for Perencana yet: left out until STD-1 moves to it
-        {"asesmen_id": "ASM6", "nip": NIP_B, "instansi_kode": "62",
-         "jabatan": "Perencana", **without_standard},
-    ]  # fmt: skip
-    load_batch(warehouse, first)
-    run_dbt(["build"], warehouse)
-    before = profile_rows(warehouse, hmac_key)
-    assert {year for _, year in before} == {2023, 2024}
-    assert before[(NIP_D, 2023)]["assessment_count"] == 2  # ASM2 and ASM5
-    assert before[(NIP_B, 2023)]["assessment_count"] == 0
-    assert before[(NIP_A, 2023)]["certification_count"] == 2  # SRT1, SRT3
-    assert before[(NIP_C, 2024)]["jp_elearning"] == Decimal("1.33")  # CMP2, 2024's only record
-
-    certification = next(
-        r for r in FIRST_BATCH["bpsdm_kemendagri__certifications"] if r["sertifikasi_id"] == "SRT3"
-    )
-    completion = next(
-        r for r in FIRST_BATCH["kemnaker_corpu__completions"] if r["completion_id"] == "CMP1"
-    )
-    c_e_learning = next(
-        r for r in FIRST_BATCH["kemnaker_corpu__completions"] if r["completion_id"] == "CMP2"
-    )
-    load_batch(
-        warehouse,
-        {
-            "bpsdm_kemendagri__certifications": [
-                # SRT3 was B's, not A's, and in 2025: a year no record had before
-                {**certification, "nip": NIP_B, "instansi_kode": "62",
-                 "tanggal_sertifikasi": "2025-02-03", "modified_at": later},
-            ],
-            "kemnaker_corpu__completions": [
-                # CMP1 was D's; CMP2 was completed in 2023: 2024 has no record left
-                {**completion, "learner_nip": NIP_D},
-                {**c_e_learning, "completed_at": 1696118400000},
-            ],
-            "bpsdm_kemendagri__competency_standards": [
-                {"standar_id": "STD-1", "jabatan": "Perencana", "jenis_kompetensi": "teknis",
-                 "level_standar": 3, "modified_at": later},
-            ],
-            # C's record names no institution Sinergi knows: C leaves SIASN's ASN
-            "siasn__asn": [asn(NIP_C, "", "Instansi Tidak Dikenal", "Guru", later)],
-        },
-    )  # fmt: skip
-    run_dbt(["build"], warehouse)
-    after = profile_rows(warehouse, hmac_key)
-    assert {year for _, year in after} == {2023, 2025}
-    assert {nip for nip, year in after if year == 2025} == {NIP_A, NIP_B, NIP_D}
-    assert after[(NIP_B, 2025)]["certification_count"] == 1
-    assert after[(NIP_A, 2023)]["certification_count"] == 1
-    assert (after[(NIP_D, 2023)]["assessment_count"], after[(NIP_B, 2023)]["assessment_count"]) == (
-        1,
-        1,
-    )
-    assert after[(NIP_D, 2023)]["jp_elearning"] == Decimal("2.00")
-    assert after[(NIP_C, 2023)]["is_in_siasn"] is False
-    regions = {
-        (r["provinsi_kode"], r["tahun"]): r
-        for r in rows(warehouse, "select * from audit.participation_by_region_year")
-    }
-    assert not any(year == 2024 for _, year in regions)
-    assert regions[("95", 2023)]["asn_count"] == 0  # C left SIASN
     incremental = snapshot_marts(warehouse)
 
     run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)

@@ -1,37 +1,12 @@
-{{ config(
-    materialized='incremental',
-    unique_key=['asn_key', 'tahun'],
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    indexes=[
-        {'columns': ['asn_key', 'tahun'], 'unique': true},
-        {'columns': ['tahun']},
-    ],
-    pre_hook=[
-        "{{ record_new_batches(profile_staging_models()) }}",
-        "{{ rebuild_changed_profiles() }}",
-    ],
-    post_hook=["{{ queue_rebuilt_profiles() }}"],
-) }}
 {#- One row per pseudonymised ASN x year: JP by 10/20/70 category and mode,
     trainings, certifications, competency gaps, and whether the 20 JP right
     was reached. Every SIASN ASN appears for every year of activity, with
     zeros when they had none. JP counts completed (lulus) participations and
-    e-learning completions (minutes / var('minutes_per_jp')).
-
-    Incremental: a run recomputes the ASN its new batches or the fact's
-    changes touched (every year of theirs) and the years that appeared or
-    vanished (every ASN), and queues the keys it rewrote for the by-grain
-    marts (macros/mart_changes.sql). -#}
--- the hooks' inputs: depends_on: {{ ref('stg_siasn__asns') }}, {{ ref('int_institutions') }}
--- depends_on: {{ ref('stg_bpsdm_kemendagri__certifications') }}, {{ ref('stg_bpsdm_daerah__assessments') }}
--- depends_on: {{ ref('stg_bpsdm_kemendagri__competency_assessments') }}
--- depends_on: {{ ref('stg_bpsdm_kemendagri__competency_standards') }}
+    e-learning completions (minutes / var('minutes_per_jp')). -#}
 with
 
 participations as (
     select * from {{ ref('fct_participations') }}
-    where {{ in_profile_scope('asn_key', 'tahun') }}
 ),
 
 asns as (
@@ -47,40 +22,29 @@ assessments as (
 ),
 
 years as (
-    {%- if is_incremental_run() %}
-    -- the years of every input, not only of the rows in scope (pre-hook)
-    select tahun from profile_years
-    {%- else %}
     select distinct tahun from participations
     union
     select distinct tahun from certifications
     union
     select distinct tahun from assessments
-    {%- endif %}
 ),
 
 certification_keys as (
-    select * from (
-        select
-            {{ pseudonymise_nip('nip') }} as asn_key,
-            tahun,
-            instansi_id,
-            hasil
-        from certifications
-    ) as keyed
-    where {{ in_profile_scope('asn_key', 'tahun') }}
+    select
+        {{ pseudonymise_nip('nip') }} as asn_key,
+        tahun,
+        instansi_id,
+        hasil
+    from certifications
 ),
 
 assessment_keys as (
-    select * from (
-        select
-            {{ pseudonymise_nip('nip') }} as asn_key,
-            tahun,
-            instansi_id,
-            gap
-        from assessments
-    ) as keyed
-    where {{ in_profile_scope('asn_key', 'tahun') }}
+    select
+        {{ pseudonymise_nip('nip') }} as asn_key,
+        tahun,
+        instansi_id,
+        gap
+    from assessments
 ),
 
 participation_totals as (
@@ -125,28 +89,11 @@ assessment_totals as (
 ),
 
 spine as (
-    {%- if is_incremental_run() %}
-    select
-        asns.asn_key,
-        years.tahun
-    from asns
-    inner join profile_keys_to_rebuild as touched
-        on asns.asn_key = touched.asn_key
-    cross join years
-    union
-    select
-        asns.asn_key,
-        changed_years.tahun
-    from asns
-    cross join profile_years_to_rebuild as changed_years
-    where changed_years.is_there
-    {%- else %}
     select
         asns.asn_key,
         years.tahun
     from asns
     cross join years
-    {%- endif %}
     union
     select
         asn_key,

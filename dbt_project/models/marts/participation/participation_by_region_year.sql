@@ -1,11 +1,3 @@
-{{ config(
-    materialized='incremental',
-    unique_key=['provinsi_kode', 'tahun'],
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    indexes=[{'columns': ['provinsi_kode', 'tahun'], 'unique': true}],
-    pre_hook=["{{ rebuild_changed_grain_keys('region') }}"],
-) }}
 {#- Participation per region (province; central K/L as `pusat`) x year. ASN count and 20-JP attainment
     come from the ASN development profile (the province of each ASN's SIASN institution); participations,
     JP and kinds from the fact, by the participant's origin institution's province.
@@ -18,7 +10,5 @@
     A year without any development record for the grain (no participation
     or e-learning completion by its participants' origin, none of its ASN's)
     has no data: share_reaching_20_jp and avg_jp_per_asn are null there, not
-    0 (has_development_record says which).
-    Incremental: a run recomputes the keys the fact's and the profiles'
-    changes touched, old and new (macros/mart_changes.sql). -#}
+    0 (has_development_record says which). -#}
 {{ participation_by_grain('region') }}
