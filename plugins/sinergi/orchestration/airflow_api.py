@@ -60,13 +60,18 @@ class AirflowApi:
         for attempt in (1, 2):
             if self._token is None:
                 self._token = self._login()
-            answer = self.session.request(
-                method,
-                f"{self.base_url}/api/v2{path}",
-                headers={"Authorization": f"Bearer {self._token}"},
-                timeout=TIMEOUT_S,
-                **kwargs,
-            )
+            try:
+                answer = self.session.request(
+                    method,
+                    f"{self.base_url}/api/v2{path}",
+                    headers={"Authorization": f"Bearer {self._token}"},
+                    timeout=TIMEOUT_S,
+                    **kwargs,
+                )
+            except requests.Timeout:
+                if method != "GET" or attempt == 2:
+                    raise
+                continue  # a busy API server: a read is safe to ask once more
             if answer.status_code == 401 and attempt == 1:
                 self._token = None  # expired: log in again once
                 continue
