@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -69,7 +70,11 @@ from sinergi.ingestion.registry import Source
 log = logging.getLogger(__name__)
 
 PREPARED_BYTES = 1 << 20  # encoded rows a prepared file may hold; a larger one streams
-READ_WORKERS = 2  # processes reading files while the sweep writes (this is a 2-core machine)
+# Processes reading files while the sweep writes: off unless SINERGI_FILE_READ_WORKERS
+# says how many. Forkserver workers re-import the parent's __main__; in an Airflow task
+# runner that configures Airflow's ORM without its settings and the worker dies (the
+# demo's first sweep failed so), so only the CLI and benchmarks should turn them on.
+READ_WORKERS = int(os.environ.get("SINERGI_FILE_READ_WORKERS", "0"))
 POOL_MIN_FILES = 100  # fewer files are read in the sweep's own process: no pool to start
 _TASK_FILES = 8  # files per task sent to a worker (one pickle round trip each)
 _TASKS_AHEAD = 8  # tasks in flight: at most 64 files read ahead, memory stays bounded
