@@ -80,13 +80,16 @@ TEST_GROUPS := scheduler end-to-end
 TEST_GROUP_scheduler := tests/integration/orchestration
 TEST_GROUP_end-to-end := tests/integration/test_demo_pipeline.py tests/integration/reliability \
 	tests/integration/publish tests/integration/new_source tests/integration/governance
-# The SQL-heavy suites also run on the machine's own PostgreSQL server (15 on
-# Debian 12), beside the embedded 16, when one answers at SYSTEM_PG_URL; its
-# own state folder keeps its Airflow configuration apart.
+# The SQL-heavy suites (dbt's models case by case, the warehouse's security,
+# the simulated world audited and published) run once, in a group of their own:
+# on the machine's own PostgreSQL server (15 on Debian 12) when one answers at
+# SYSTEM_PG_URL, with its own state folder for its Airflow configuration, else
+# on the embedded one. Every other suite builds the whole dbt project on the
+# embedded 16, the major version docker-compose.yml deploys.
 SYSTEM_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
-SYSTEM_PG_SUITES := tests/integration/transform tests/integration/security \
+SQL_SUITES := tests/integration/transform tests/integration/security \
 	tests/integration/quality/test_end_to_end.py
-SYSTEM_PG_LOG := $(STATE)/logs/test-system-postgres.log
+SQL_LOG := $(STATE)/logs/test-sql.log
 # every group lists its slowest tests: the figures to rebalance the groups by
 PYTEST_REPORT := -p no:cacheprovider --durations=12
 
@@ -103,24 +106,25 @@ test: lint browser ## Lint, then run every test (unit, DAG integrity, integratio
 	DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-$(g) DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-$(g) \
 		$(BIN)/pytest $(TEST_GROUP_$(g)) $(PYTEST_REPORT) > $(STATE)/logs/test-$(g).log 2>&1 & \
 	pids="$$pids $$!";) \
+	sql_env=""; \
 	if server=$$($(BIN)/python -c "import psycopg; \
 		print(psycopg.connect('$(SYSTEM_PG_URL)', connect_timeout=3).info.parameter_status('server_version'))" \
 		2>/dev/null); then \
-		echo "PostgreSQL $$server at $(SYSTEM_PG_URL)" > $(SYSTEM_PG_LOG); \
-		SINERGI_WAREHOUSE_URL=$(SYSTEM_PG_URL:/postgres=/sinergi_system_pg) \
-		SINERGI_STATE_DIR=$(CURDIR)/$(STATE)/system-postgres \
-		DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-system-postgres \
-		DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-system-postgres \
-			$(BIN)/pytest $(SYSTEM_PG_SUITES) $(PYTEST_REPORT) >> $(SYSTEM_PG_LOG) 2>&1 & \
-		pids="$$pids $$!"; \
-	else echo "no PostgreSQL server at $(SYSTEM_PG_URL): its suites run on the embedded one only" \
-		> $(SYSTEM_PG_LOG); fi; \
-	$(BIN)/pytest $(foreach g,$(TEST_GROUPS),$(addprefix --ignore=,$(TEST_GROUP_$(g)))) $(PYTEST_REPORT) \
+		echo "on PostgreSQL $$server at $(SYSTEM_PG_URL)" > $(SQL_LOG); \
+		sql_env="SINERGI_STATE_DIR=$(CURDIR)/$(STATE)/system-postgres"; \
+		sql_env="$$sql_env SINERGI_WAREHOUSE_URL=$(SYSTEM_PG_URL:/postgres=/sinergi_system_pg)"; \
+	else echo "on the embedded PostgreSQL (none answers at $(SYSTEM_PG_URL))" > $(SQL_LOG); fi; \
+	env $$sql_env DBT_TARGET_PATH=$(CURDIR)/$(STATE)/dbt-target-sql \
+		DBT_LOG_PATH=$(CURDIR)/$(STATE)/logs/dbt-sql \
+		$(BIN)/pytest $(SQL_SUITES) $(PYTEST_REPORT) >> $(SQL_LOG) 2>&1 & \
+	pids="$$pids $$!"; \
+	$(BIN)/pytest $(foreach g,$(TEST_GROUPS),$(addprefix --ignore=,$(TEST_GROUP_$(g)))) \
+		$(addprefix --ignore=,$(SQL_SUITES)) $(PYTEST_REPORT) \
 		|| status=$$?; \
 	for pid in $$pids; do wait $$pid || status=$$?; done; \
 	$(foreach g,$(TEST_GROUPS),echo "== $(g) suites: $(TEST_GROUP_$(g)) =="; \
 		cat $(STATE)/logs/test-$(g).log;) \
-	echo "== on the machine's PostgreSQL: $(SYSTEM_PG_SUITES) =="; cat $(SYSTEM_PG_LOG); \
+	echo "== SQL suites: $(SQL_SUITES) =="; cat $(SQL_LOG); \
 	$(BIN)/sinergi warehouse stop; exit $$status
 
 .PHONY: bench-simulator

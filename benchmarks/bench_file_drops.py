@@ -10,10 +10,10 @@ loader's), in two ways:
 - `per-file`: `ingest_file` called once per file, as the old sweep did
   (a connection and a commit of its own per file; no claim or move).
 
-Each line gives files/s, rows/s (rows read), peak RSS (of the loading process; the
-two workers a large sweep reads files in are not counted) and how many database
-sessions the load opened (PostgreSQL's own count, `pg_stat_database.sessions`).
-The machine may be shared: the load average is printed beside the figures.
+Each line gives files/s, rows/s (rows read), peak RSS (of the loading process) and
+how many database sessions the load opened (PostgreSQL's own count,
+`pg_stat_database.sessions`). The machine may be shared: the load average is
+printed beside the figures.
 Last line: `files=<n> sweep_files_per_s=<n> sweep_rows_per_s=<n> speedup=<x>
 peak_rss_mb=<n> sessions=<n>`.
 

@@ -526,17 +526,10 @@ class FileLoader:
         limits = ArchiveLimits(max_unpacked_bytes=self.source.max_unpacked_mb << 20)
         try:
             with open_table(path, limits) as table:
-                summary.sheet = table.sheet
-                search = find_header(table.rows)
-                rejection = report_problem(name, table, search)
-                if rejection is not None:
-                    return _reject(self.conn, summary, *rejection)
-                header = search.header
-                assert header is not None and header.report_type is not None
-                summary.report_type = header.report_type
-                summary.extra_columns = list(header.extra)
-                summary.warnings.extend(ignored_sheets(table))
-                self._load_rows(summary, header, search.rows, name, path.stat().st_size)
+                report = take_report(table, summary, name)
+                if not isinstance(report, Report):
+                    return _reject(self.conn, summary, *report)
+                self._load_rows(summary, report.header, report.rows, name, path.stat().st_size)
         except UnreadableFile as error:
             return _reject(
                 self.conn, summary, error.reason, str(error), rows_rejected=summary.rows_read
@@ -651,6 +644,30 @@ def precheck(path: Path, source: Source) -> tuple[str, str] | None:
     if size == 0:
         return "empty", f"{name}: the file is empty (0 bytes)"
     return None
+
+
+@dataclass
+class Report:
+    """A file's report table: its header and the rows below it."""
+
+    header: HeaderMap
+    rows: Iterator[Row]
+
+
+def take_report(table: Table, summary: FileSummary, name: str) -> Report | tuple[str, str]:
+    """The report in `table`, with its sheet, type, extra columns and ignored sheets noted
+    on `summary`; or why the file holds none (reason, detail)."""
+    summary.sheet = table.sheet
+    search = find_header(table.rows)
+    rejection = report_problem(name, table, search)
+    if rejection is not None:
+        return rejection
+    header = search.header
+    assert header is not None and header.report_type is not None
+    summary.report_type = header.report_type
+    summary.extra_columns = list(header.extra)
+    summary.warnings.extend(ignored_sheets(table))
+    return Report(header, search.rows)
 
 
 def report_problem(name: str, table: Table, search: HeaderSearch) -> tuple[str, str] | None:

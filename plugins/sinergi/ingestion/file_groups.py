@@ -4,12 +4,11 @@
 locks, batch row, duplicate check, COPY, bookkeeping, file record, release):
 on a busy 2-core box that was half of a sweep's ~14 ms per file, whatever its
 size. Here a small file is first *prepared* without the database (checksum,
-prechecks, header, every row checked and encoded as COPY text), in worker
-processes when the sweep is large, and a group of prepared files is written
-in five round trips: the raw tables' and the files' checksum locks, the
-duplicate check and the batch ids; every file's `meta.load_batches` and
-`meta.file_loads` row; one COPY per raw table; one COPY of the quarantined
-rows.
+prechecks, header, every row checked and encoded as COPY text), and a group
+of prepared files is written in five round trips: the raw tables' and the
+files' checksum locks, the duplicate check and the batch ids; every file's
+`meta.load_batches` and `meta.file_loads` row; one COPY per raw table; one
+COPY of the quarantined rows.
 
 What each file is stays as `FileLoader` makes it: one batch with its own id,
 counts, checksum and trigger; a file seen before (even earlier in the same
@@ -25,15 +24,9 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
-import os
-from collections import deque
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +36,16 @@ from sinergi.ingestion.file_drop import (
     SOURCE,
     FileLoader,
     FileSummary,
+    Report,
     as_duplicate,
     check_row,
     file_sha256,
-    find_header,
-    ignored_sheets,
     log_loaded,
     log_rejected,
     mark_rejected,
     precheck,
     refused_record,
-    report_problem,
+    take_report,
 )
 from sinergi.ingestion.file_readers import ArchiveLimits, UnreadableFile, is_blank, open_table
 from sinergi.ingestion.file_values import safe_text
@@ -70,14 +62,6 @@ from sinergi.ingestion.registry import Source
 log = logging.getLogger(__name__)
 
 PREPARED_BYTES = 1 << 20  # encoded rows a prepared file may hold; a larger one streams
-# Processes reading files while the sweep writes: off unless SINERGI_FILE_READ_WORKERS
-# says how many. Forkserver workers re-import the parent's __main__; in an Airflow task
-# runner that configures Airflow's ORM without its settings and the worker dies (the
-# demo's first sweep failed so), so only the CLI and benchmarks should turn them on.
-READ_WORKERS = int(os.environ.get("SINERGI_FILE_READ_WORKERS", "0"))
-POOL_MIN_FILES = 100  # fewer files are read in the sweep's own process: no pool to start
-_TASK_FILES = 8  # files per task sent to a worker (one pickle round trip each)
-_TASKS_AHEAD = 8  # tasks in flight: at most 64 files read ahead, memory stays bounded
 
 
 @dataclass
@@ -120,19 +104,12 @@ def _prepare(path: Path, region_code: str, source: Source) -> PreparedFile:
     limits = ArchiveLimits(max_unpacked_bytes=source.max_unpacked_mb << 20)
     try:
         with open_table(path, limits) as table:
-            summary.sheet = table.sheet
-            search = find_header(table.rows)
-            rejection = report_problem(name, table, search)
-            if rejection is not None:
-                mark_rejected(summary, *rejection)
+            report = take_report(table, summary, name)
+            if not isinstance(report, Report):
+                mark_rejected(summary, *report)
                 return prepared
-            header = search.header
-            assert header is not None and header.report_type is not None
-            summary.report_type = header.report_type
-            summary.extra_columns = list(header.extra)
-            summary.warnings.extend(ignored_sheets(table))
             try:
-                if not _read_rows(prepared, header, search.rows, name):
+                if not _read_rows(prepared, report.header, report.rows, name):
                     return PreparedFile(path, region_code, None)
             except UnreadableFile as error:  # FileLoader's batch had started: it failed
                 prepared.failure = f"{type(error).__name__}: {error}"[:4000]
@@ -172,58 +149,10 @@ def _read_rows(prepared: PreparedFile, header: Any, rows: Iterable[Any], name: s
     return True
 
 
-def _prepare_many(files: list[tuple[Path, str]], source: Source) -> list[PreparedFile]:
-    return [prepare(path, region, source) for path, region in files]
-
-
-def read_ahead(
-    files: Iterable[tuple[Path, str]], source: Source, count: int
-) -> Generator[PreparedFile]:
-    """Each (path, region) prepared, in order, taken from `files` as they are needed: in
-    `READ_WORKERS` processes when there are `POOL_MIN_FILES` or more (`count`) and this
-    process may start them, else here."""
-    if count < POOL_MIN_FILES or READ_WORKERS < 1 or multiprocessing.current_process().daemon:
-        for path, region in files:
-            yield prepare(path, region, source)
-        return
-    # forkserver: workers start from a clean process, not a fork of one holding a
-    # database connection and threads; what it preloads (openpyxl: ~2 s to import where
-    # no bytecode is cached) each worker inherits instead of importing it again.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sinergi.ingestion.file_groups", "openpyxl"])
-    pending: deque[tuple[list[tuple[Path, str]], Future[list[PreparedFile]] | None]] = deque()
-    pool = ProcessPoolExecutor(READ_WORKERS, mp_context=context)
-    try:
-        wanted = iter(files)
-        while task := list(islice(wanted, _TASK_FILES)):
-            pending.append((task, _submit(pool, task, source)))
-            if len(pending) >= _TASKS_AHEAD:
-                yield from _result(*pending.popleft(), source)
-        while pending:
-            yield from _result(*pending.popleft(), source)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _submit(
-    pool: ProcessPoolExecutor, task: list[tuple[Path, str]], source: Source
-) -> Future[list[PreparedFile]] | None:
-    try:
-        return pool.submit(_prepare_many, task, source)
-    except BrokenProcessPool:  # read here instead
-        return None
-
-
-def _result(
-    task: list[tuple[Path, str]], future: Future[list[PreparedFile]] | None, source: Source
-) -> list[PreparedFile]:
-    """A task's files; read here when its worker is gone (killed, out of memory)."""
-    if future is not None:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            log.warning("landing: a file-reading worker died; reading its files here")
-    return _prepare_many(task, source)
+def read_ahead(files: Iterable[tuple[Path, str]], source: Source) -> Generator[PreparedFile]:
+    """Each (path, region) prepared, in order, as the sweep asks for the next one."""
+    for path, region in files:
+        yield prepare(path, region, source)
 
 
 def write_prepared(loader: FileLoader, files: list[PreparedFile]) -> list[FileSummary]:

@@ -259,7 +259,7 @@ def _claimed_as_read(files: list[Path], landing: Path) -> Iterator[Path]:
 
 
 def _load_claimed(
-    target: WarehouseTarget, source: Source, landing: Path, files: Iterable[Path], count: int
+    target: WarehouseTarget, source: Source, landing: Path, files: Iterable[Path]
 ) -> list[dict[str, Any]]:
     """Load claimed files over one connection, a group at a time (up to `GROUP_FILES`
     files, `GROUP_BYTES` of prepared rows or `GROUP_SECONDS`) in one transaction: files
@@ -274,7 +274,7 @@ def _load_claimed(
     root = landing / CLAIMED
     wanted = ((path, path.relative_to(root).parts[0]) for path in files)
     with (
-        closing(read_ahead(wanted, source, count)) as prepared,
+        closing(read_ahead(wanted, source)) as prepared,
         connect(target, autocommit=True) as conn,
     ):
         loader = FileLoader(conn, source)
@@ -379,7 +379,6 @@ def sweep_landing(
             source,
             landing,
             chain(claimed.files, _claimed_as_read(found.files, landing)),
-            len(claimed.files) + len(found.files),
         )
     ignored = [{"path": _display(path, landing), "why": why} for path, why in found.ignored] + [
         {"path": _display(path, landing), "why": why} for path, why in claimed.ignored

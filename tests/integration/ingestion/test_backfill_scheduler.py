@@ -135,6 +135,16 @@ def _built(target: WarehouseTarget) -> dict[str, list[tuple]]:
         }
 
 
+def _airflow_logs(airflow: LocalAirflow, lines: int = 40) -> str:
+    """The end of every task attempt's log and of the scheduler's: why a run failed."""
+    logs = sorted((airflow.home / "logs").glob("dag_id=*/run_id=*/task_id=*/attempt=*.log"))
+    tails = []
+    for path in [*logs, airflow.log_path("scheduler")]:
+        text = path.read_text(errors="replace").splitlines() if path.exists() else ["(none)"]
+        tails.append(f"\n== {path}\n" + "\n".join(text[-lines:]))
+    return "".join(tails)
+
+
 def _windows(target: WarehouseTarget) -> list[tuple[datetime, datetime]]:
     with connect(target) as conn:
         return conn.execute(
@@ -159,7 +169,7 @@ def test_backfill_under_the_scheduler_gives_the_marts_of_one_windowed_ingest(
             ingest_source("siasn", target=target, settings=FAST_HTTP, progress_bar=False)
 
         backfilled = cli.invoke(app, ["backfill", SOURCE, *days, "--timeout", "240"])
-        assert backfilled.exit_code == 0, backfilled.output
+        assert backfilled.exit_code == 0, backfilled.output + _airflow_logs(airflow)
         lines = [line.split() for line in backfilled.output.splitlines() if line[:1] == "2"]
         assert sorted(line[0] for line in lines) == [day.isoformat() for day in DAYS]
         assert all(line[1] == "success" and int(line[2]) > 0 for line in lines), lines
