@@ -5,9 +5,11 @@ are either valid or quarantined, never both and never neither.
 Staging flags invalid rows (`invalid_reason`) and the layers above drop
 them; this module gives each such row its place in `quarantine.records`
 (detected_by `dbt:<model>`) unless GX already quarantined the same raw
-record (same source, entity, batch and record hash). A staging row is tied
-to its raw row by `_record_hash` when staging carries it, else by batch and
-the record itself (jsonb equality).
+record (same source, entity, batch and record hash). Staging rows and dbt's
+candidates are tied to their raw row by its identity, `(_batch_id,
+_record_hash)`, which both carry: every statement joins on that indexed key,
+never on the record's jsonb (a jsonb equality per row planned as a nested
+loop over raw: minutes at 20,000 ASN).
 
 Reasons are copied as dbt words them. One outside the quarantine reason list
 (dbt_project/seeds/quarantine_reasons.csv) is still quarantined, never
@@ -37,25 +39,17 @@ _RECORD_COLUMNS = ("source_record", "record", "_record")
 
 def staging_rows(model: StagingModel) -> sql.Composed:
     """`_batch_id, _record_hash, invalid_reason, record` of every staging row."""
-    stg = sql.Identifier(model.schema, model.name)
-    if "_record_hash" in model.columns:
-        record = next((c for c in _RECORD_COLUMNS if c in model.columns), None)
-        record_sql = sql.SQL("s.{}").format(sql.Identifier(record)) if record else sql.SQL("null")
-        return sql.SQL(
-            "select s._batch_id, s._record_hash, s.invalid_reason, {record} as record from {stg} s"
-        ).format(record=record_sql, stg=stg)
-    record = next((c for c in _RECORD_COLUMNS if c in model.columns), None)
-    if record is None or "_batch_id" not in model.columns:
+    missing = [c for c in ("_batch_id", "_record_hash") if c not in model.columns]
+    if missing:
         raise ValueError(
-            f"staging {model.schema}.{model.name}: needs _record_hash, or _batch_id and the"
-            f" raw record ({' / '.join(_RECORD_COLUMNS)}), to be tied to raw.{model.raw_table}"
+            f"staging {model.schema}.{model.name}: needs {' and '.join(missing)} (the raw row's"
+            f" identity) to be tied to raw.{model.raw_table}"
         )
+    record = next((c for c in _RECORD_COLUMNS if c in model.columns), None)
+    record_sql = sql.SQL("s.{}").format(sql.Identifier(record)) if record else sql.SQL("null")
     return sql.SQL(
-        "select s._batch_id, r._record_hash, s.invalid_reason, s.{record} as record"
-        " from {stg} s left join lateral ("
-        " select r._record_hash from raw.{raw} r"
-        " where r._batch_id = s._batch_id and r.record = s.{record} limit 1) r on true"
-    ).format(record=sql.Identifier(record), stg=stg, raw=sql.Identifier(model.raw_table))
+        "select s._batch_id, s._record_hash, s.invalid_reason, {record} as record from {stg} s"
+    ).format(record=record_sql, stg=sql.Identifier(model.schema, model.name))
 
 
 def quarantine_staging_invalid(
@@ -109,13 +103,13 @@ class Candidates:
     """dbt's list of every record kept out of the marts (`int_quarantine_candidates`):
     staging's invalid rows and valid rows that could not be resolved downstream
     (unknown institution, training or ASN). Columns: source, entity, record_key,
-    reason, batch_id, record, and `_record_hash` when dbt provides it."""
+    reason, batch_id, record and `_record_hash` (with batch_id, the raw row's identity)."""
 
     schema: str
     name: str
     columns: tuple[str, ...]
 
-    REQUIRED = ("source", "entity", "reason", "batch_id", "record")
+    REQUIRED = ("source", "entity", "reason", "batch_id", "record", "_record_hash")
 
     @property
     def usable(self) -> bool:
@@ -124,22 +118,16 @@ class Candidates:
 
 def candidate_rows(candidates: Candidates, model: StagingModel) -> sql.Composed:
     """`batch_id, record_hash, reason, record_key, record` of the model's entity's candidates."""
-    rel = sql.Identifier(candidates.schema, candidates.name)
     key = sql.SQL("c.record_key::text") if "record_key" in candidates.columns else sql.SQL("null")
-    where = sql.SQL("c.source = {} and c.entity = {}").format(
-        sql.Literal(model.source), sql.Literal(model.entity)
-    )
-    if "_record_hash" in candidates.columns:
-        return sql.SQL(
-            "select c.batch_id, c._record_hash as record_hash, c.reason, {key} as record_key,"
-            " c.record from {rel} c where {where}"
-        ).format(key=key, rel=rel, where=where)
     return sql.SQL(
-        "select c.batch_id, r._record_hash as record_hash, c.reason, {key} as record_key,"
-        " c.record from {rel} c left join lateral (select r._record_hash from raw.{raw} r"
-        " where r._batch_id = c.batch_id and r.record = c.record limit 1) r on true"
-        " where {where}"
-    ).format(key=key, rel=rel, raw=sql.Identifier(model.raw_table), where=where)
+        "select c.batch_id, c._record_hash as record_hash, c.reason, {key} as record_key,"
+        " c.record from {rel} c where c.source = {source} and c.entity = {entity}"
+    ).format(
+        key=key,
+        rel=sql.Identifier(candidates.schema, candidates.name),
+        source=sql.Literal(model.source),
+        entity=sql.Literal(model.entity),
+    )
 
 
 def quarantine_candidates(

@@ -276,10 +276,10 @@ where version_rank = 1
 CANDIDATES_VIEW = """
 create view intermediate.int_quarantine_candidates as
 select 'siasn' as source, 'asn' as entity, nip as record_key, invalid_reason as reason,
-    _batch_id as batch_id, source_record as record
+    _batch_id as batch_id, source_record as record, _record_hash
 from staging.stg_siasn__asns where invalid_reason is not null
 union all
-select 'siasn', 'asn', nip, 'unknown_instansi', _batch_id, source_record
+select 'siasn', 'asn', nip, 'unknown_instansi', _batch_id, source_record, _record_hash
 from staging.stg_siasn__asns
 where invalid_reason is null and source_record ->> 'instansi_kode' = '99'
 """

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbt_args import BUILD_MODELS, FULL_REFRESH
 from transform_handwritten import (
     FIRST_BATCH,
     NIP_A,
@@ -189,7 +190,7 @@ def test_handwritten_world(warehouse: WarehouseTarget, hmac_key: str) -> None:
     assert sorted(r["jabatan"] for r in history) == ["Analis Kebijakan", "Perencana"]
     incremental = snapshot_marts(warehouse)
 
-    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
+    run_dbt(FULL_REFRESH, warehouse)
     assert snapshot_marts(warehouse) == incremental
 
     # dbt docs: the catalogue builds, and every mart's lineage reaches a raw source
@@ -244,7 +245,7 @@ def test_late_batches_and_moved_reports_incremental_equals_full_refresh(
     move to another participation leave it recomputed, or deleted when none is left."""
     coaching, teknis = "PLT2305-095-0001", "PLT2304-632-0001"
     load_batch(warehouse, FIRST_BATCH)
-    run_dbt(["build"], warehouse)
+    run_dbt(BUILD_MODELS, warehouse)
     assert fact_rows(warehouse, hmac_key)[(NIP_C, coaching)]["report_count"] == 2  # API + file
 
     # a long load takes its batch id now and commits after the next batch was built
@@ -266,7 +267,7 @@ def test_late_batches_and_moved_reports_incremental_equals_full_refresh(
             ]
         },
     )  # fmt: skip
-    run_dbt(["build"], warehouse)
+    run_dbt(BUILD_MODELS, warehouse)
     fact = fact_rows(warehouse, hmac_key)
     assert fact[(NIP_C, coaching)]["report_count"] == 1
     assert fact[(NIP_A, coaching)]["report_source"] == "bpsdm_kemendagri"
@@ -290,7 +291,7 @@ def test_late_batches_and_moved_reports_incremental_equals_full_refresh(
     assert fact_rows(warehouse, hmac_key)[(NIP_A, teknis)]["hasil"] == "lulus"
     incremental = snapshot_marts(warehouse)
 
-    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
+    run_dbt(FULL_REFRESH, warehouse)
     assert snapshot_marts(warehouse) == incremental
 
 
@@ -306,7 +307,7 @@ def test_renamed_training_and_moved_learner_incremental_equals_full_refresh(
         f" where is_elearning_completion and asn_key = '{pseudonym(NIP_A, hmac_key)}'"
     )
     load_batch(warehouse, FIRST_BATCH)
-    run_dbt(["build"], warehouse)
+    run_dbt(BUILD_MODELS, warehouse)
     assert fact_rows(warehouse, hmac_key)[(NIP_B, pkn)]["report_count"] == 3  # API x2 + file
     assert [r["origin_instansi_id"] for r in rows(warehouse, origins_of_a_completions)] == [
         "35",
@@ -338,5 +339,5 @@ def test_renamed_training_and_moved_learner_incremental_equals_full_refresh(
     ]
     incremental = snapshot_marts(warehouse)
 
-    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
+    run_dbt(FULL_REFRESH, warehouse)
     assert snapshot_marts(warehouse) == incremental

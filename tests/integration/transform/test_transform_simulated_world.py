@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from dbt_args import FULL_REFRESH
 from psycopg import sql
 from transform_truth import compare
 
@@ -132,7 +133,7 @@ def test_marts_match_the_truth_and_incremental_equals_full_refresh(
     rows_now = sum(len(rows) for name, rows in incremental.items() if name.startswith("staging."))
     assert 0 < sum(staged.values()) < rows_now
 
-    run_dbt(["build", "--full-refresh", "--exclude", "resource_type:snapshot"], warehouse)
+    run_dbt(FULL_REFRESH, warehouse)
     full = built_tables(warehouse)
     assert "staging.stg_bpsdm_kemendagri__participations" in full  # staging is tables now
     assert full.keys() == incremental.keys()

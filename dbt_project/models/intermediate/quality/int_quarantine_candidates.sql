@@ -1,22 +1,32 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    indexes=[
+        {'columns': ['source', 'entity', '_version_key']},
+        {'columns': ['source', 'entity', 'batch_id', '_record_hash']},
+    ],
+    pre_hook=[
+        "{{ record_new_batches(quarantine_staging_models()) }}",
+        "{{ rebuild_changed_candidates() }}",
+    ],
+) }}
 {#- Every record that must not reach a mart, with its reason: invalid in
     staging (bad NIP, impossible date, negative JP or amount, ...) or valid
     but unresolvable downstream (unknown institution or training). The
-    quality step copies these rows into quarantine.records; per source and
-    entity, staged valid-and-resolved rows + these rows = the distinct
-    records in raw. -#}
-{%- set staging_models = [
-    'stg_siasn__asns',
-    'stg_bpsdm_kemendagri__trainings',
-    'stg_bpsdm_kemendagri__participations',
-    'stg_bpsdm_kemendagri__certifications',
-    'stg_bpsdm_kemendagri__development_plans',
-    'stg_bpsdm_kemendagri__competency_standards',
-    'stg_bpsdm_kemendagri__competency_assessments',
-    'stg_kemnaker_corpu__completions',
-    'stg_satudata__budgets',
-    'stg_bpsdm_daerah__participations',
-    'stg_bpsdm_daerah__assessments',
-] -%}
+    quality step copies these rows into quarantine.records, joined on the
+    raw row's identity (batch_id, _record_hash); per source and entity,
+    staged valid-and-resolved rows + these rows = the distinct records in
+    raw. Each row comes from one staging row (`_version_key`: its group there).
+
+    Incremental: a run re-evaluates only the staging rows it may have
+    changed (macros/quarantine_candidates.sql, rebuild_changed_candidates):
+    those of its new batches, every record still unresolved (its training,
+    institution or ASN may have arrived) and the valid records whose
+    training or ASN a new batch changed. A change of the institution seeds
+    needs a full refresh, as for the participation models. -#}
+-- the pre-hook's inputs: depends_on: {{ ref('stg_bpsdm_kemendagri__trainings') }}
+{%- set staging_models = quarantine_staging_models() %}
 with
 
 -- invalid in staging: generated from each staging model's invalid_reason
@@ -32,12 +42,15 @@ unresolved as (
         asns.nip as record_key,
         'unknown_instansi' as reason,
         asns._batch_id as batch_id,
-        asns.source_record as record
+        asns.source_record as record,
+        asns._record_hash,
+        asns._version_key
     from {{ ref('stg_siasn__asns') }} as asns
     left join {{ ref('int_asns_resolved') }} as resolved
         on asns.nip = resolved.nip
     where
         asns.is_valid
+        and {{ in_candidate_scope('siasn', 'asn', 'asns._version_key') }}
         and resolved.nip is null
     union all
     select
@@ -49,7 +62,9 @@ unresolved as (
             else 'unknown_instansi'
         end as reason,
         reports._batch_id as batch_id,
-        reports.source_record as record
+        reports.source_record as record,
+        reports._record_hash,
+        reports._version_key
     from {{ ref('stg_bpsdm_kemendagri__participations') }} as reports
     left join {{ ref('int_trainings_conformed') }} as trainings
         on reports.kode_pelatihan = trainings.training_id
@@ -59,6 +74,7 @@ unresolved as (
             and reports.partisipasi_id = unioned.report_id
     where
         reports.is_valid
+        and {{ in_candidate_scope('bpsdm_kemendagri', 'participations', 'reports._version_key') }}
         and unioned.report_id is null
     union all
     select
@@ -67,12 +83,15 @@ unresolved as (
         certifications.sertifikasi_id as record_key,
         'unknown_instansi' as reason,
         certifications._batch_id as batch_id,
-        certifications.source_record as record
+        certifications.source_record as record,
+        certifications._record_hash,
+        certifications._version_key
     from {{ ref('stg_bpsdm_kemendagri__certifications') }} as certifications
     left join {{ ref('int_certifications_resolved') }} as resolved
         on certifications.sertifikasi_id = resolved.sertifikasi_id
     where
         certifications.is_valid
+        and {{ in_candidate_scope('bpsdm_kemendagri', 'certifications', 'certifications._version_key') }}
         and resolved.sertifikasi_id is null
     union all
     select
@@ -81,12 +100,15 @@ unresolved as (
         plans.rencana_id as record_key,
         'unknown_instansi' as reason,
         plans._batch_id as batch_id,
-        plans.source_record as record
+        plans.source_record as record,
+        plans._record_hash,
+        plans._version_key
     from {{ ref('stg_bpsdm_kemendagri__development_plans') }} as plans
     left join {{ ref('int_development_plans_resolved') }} as resolved
         on plans.rencana_id = resolved.rencana_id
     where
         plans.is_valid
+        and {{ in_candidate_scope('bpsdm_kemendagri', 'development_plans', 'plans._version_key') }}
         and resolved.rencana_id is null
     union all
     select
@@ -95,12 +117,15 @@ unresolved as (
         budgets.budget_id as record_key,
         'unknown_instansi' as reason,
         budgets._batch_id as batch_id,
-        budgets.source_record as record
+        budgets.source_record as record,
+        budgets._record_hash,
+        budgets._version_key
     from {{ ref('stg_satudata__budgets') }} as budgets
     left join {{ ref('int_budgets_resolved') }} as resolved
         on budgets.budget_id = resolved.budget_id
     where
         budgets.is_valid
+        and {{ in_candidate_scope('satudata', 'budgets', 'budgets._version_key') }}
         and resolved.budget_id is null
     union all
     select
@@ -109,7 +134,9 @@ unresolved as (
         completions.completion_id as record_key,
         'unknown_asn' as reason,
         completions._batch_id as batch_id,
-        completions.source_record as record
+        completions.source_record as record,
+        completions._record_hash,
+        completions._version_key
     from {{ ref('stg_kemnaker_corpu__completions') }} as completions
     left join {{ ref('int_participation_reports_unioned') }} as unioned
         on
@@ -117,6 +144,7 @@ unresolved as (
             and completions.completion_id = unioned.report_id
     where
         completions.is_valid
+        and {{ in_candidate_scope('kemnaker_corpu', 'completions', 'completions._version_key') }}
         and unioned.report_id is null
     union all
     select
@@ -129,7 +157,9 @@ unresolved as (
             else 'unknown_instansi'
         end as reason,
         file_rows._batch_id as batch_id,
-        file_rows.source_record as record
+        file_rows.source_record as record,
+        file_rows._record_hash,
+        file_rows._version_key
     from {{ ref('stg_bpsdm_daerah__participations') }} as file_rows
     left join {{ ref('int_trainings_conformed') }} as by_code
         on file_rows.kode_pelatihan = by_code.training_id
@@ -144,6 +174,7 @@ unresolved as (
             and file_rows.file_row_id = unioned.report_id
     where
         file_rows.is_valid
+        and {{ in_candidate_scope('bpsdm_daerah', 'participations', 'file_rows._version_key') }}
         and unioned.report_id is null
 ),
 
