@@ -80,6 +80,7 @@ BIN = Path(sys.executable).parent
 TIME = "/usr/bin/time"
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 STAGE_TIMEOUT: list[float | None] = [None]  # --stage-timeout
+LAST_OUTPUT: list[str] = [""]  # stdout and stderr of the last timed command
 
 SWEEP = """
 import json, logging, sys
@@ -217,6 +218,7 @@ def timed(
             stop_command(proc, env)
             raise
         seconds = time.perf_counter() - started
+        LAST_OUTPUT[0] = out + err
         if status not in (*allowed, -9):
             sys.stderr.write(out[-4000:] + err[-4000:])
             raise SystemExit(f"{' '.join(command[:3])} failed with {status}")
@@ -299,13 +301,30 @@ def run_pipeline(
     build.rows = api.rows + files.rows  # the raw rows it parses
     build.batches = (api.batches[0], files.batches[1])
     show(build)
+    slowest_nodes(Path(env["DBT_TARGET_PATH"]) / "run_results.json")
     if kind == "full":
         calibration(target)
     quality = Stage(f"{kind}: quality + publish")
     quality.seconds, quality.peak_rss_mb, code = timed([sinergi, "quality", "publish"], env, (0, 1))
     quality.notes.append({0: "published", 1: "publish blocked by a check"}.get(code, "STOPPED"))
     show(quality)
+    steps = re.findall(r"quality step (\S+): ([\d.]+) s", LAST_OUTPUT[0])
+    print("  steps: " + ", ".join(f"{step} {seconds} s" for step, seconds in steps), flush=True)
     return [api, files, build, quality]
+
+
+def slowest_nodes(run_results: Path, count: int = 8) -> None:
+    """The build's slowest dbt nodes (models and tests), from its run_results.json."""
+    if not run_results.exists():
+        return
+    results = json.loads(run_results.read_text())["results"]
+    tests = sum(r["execution_time"] for r in results if r["unique_id"].startswith("test."))
+    slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:count]
+    print(
+        f"  slowest of {len(results)} nodes (tests {tests:.0f} s in all): "
+        + ", ".join(f"{r['unique_id'].split('.')[2]} {r['execution_time']:.1f} s" for r in slowest),
+        flush=True,
+    )
 
 
 def calibration(target: WarehouseTarget) -> None:

@@ -18,16 +18,22 @@ the DAG file imports this module when it is parsed.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from sinergi.publish.publisher import PublishOutcome
     from sinergi.quality.runner import StepReport
     from sinergi.warehouse.connection import WarehouseTarget
+
+log = logging.getLogger(__name__)
+Result = TypeVar("Result")
 
 # step -> the steps it runs after, listed so that each comes after those
 STEPS: dict[str, tuple[str, ...]] = {
@@ -110,7 +116,16 @@ def run_checks(
     skipped = set() if raw else {"raw_contracts", "quarantine_and_reconcile"}
     if not marts:
         skipped.add("mart_suites")
-    return [run[step]() for step in STEPS if step in CHECKS and step not in skipped]
+    return [_timed(step, run[step]) for step in STEPS if step in CHECKS and step not in skipped]
+
+
+def _timed(step: str, run: Callable[[], Result]) -> Result:
+    """`run()`, logging how long the step took (a night's run says where its time went)."""
+    started = time.perf_counter()
+    try:
+        return run()
+    finally:
+        log.info("quality step %s: %.1f s", step, time.perf_counter() - started)
 
 
 def check_and_publish(
@@ -123,7 +138,7 @@ def check_and_publish(
     if run_id is None:
         run_id = new_run_id()
         run_checks(target, run_id)
-    return run_id, publish(target, run_id)
+    return run_id, _timed("publish", partial(publish, target, run_id))
 
 
 def report_lines(target: WarehouseTarget, run_id: str | None) -> list[str]:
