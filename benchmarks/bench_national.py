@@ -80,7 +80,6 @@ BIN = Path(sys.executable).parent
 TIME = "/usr/bin/time"
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 STAGE_TIMEOUT: list[float | None] = [None]  # --stage-timeout
-LAST_OUTPUT: list[str] = [""]  # stdout and stderr of the last timed command
 
 SWEEP = """
 import json, logging, sys
@@ -194,8 +193,9 @@ class Stage:
 
 def timed(
     command: list[str], env: dict[str, str], allowed: tuple[int, ...] = (0,)
-) -> tuple[float, float, int]:
-    """(seconds, peak RSS MB, exit status) of one command run under /usr/bin/time.
+) -> tuple[float, float, int, str]:
+    """(seconds, peak RSS MB, exit status, stdout and stderr) of one command run under
+    /usr/bin/time.
 
     A command still running after `STAGE_TIMEOUT[0]` seconds is killed, with its
     database sessions (PostgreSQL would finish their queries for nobody): status -9."""
@@ -218,12 +218,11 @@ def timed(
             stop_command(proc, env)
             raise
         seconds = time.perf_counter() - started
-        LAST_OUTPUT[0] = out + err
         if status not in (*allowed, -9):
             sys.stderr.write(out[-4000:] + err[-4000:])
             raise SystemExit(f"{' '.join(command[:3])} failed with {status}")
         peak_kb = int(report.read().strip().splitlines()[-1])
-    return seconds, peak_kb / 1024, status
+    return seconds, peak_kb / 1024, status, out + err
 
 
 def stop_command(proc: subprocess.Popen[str], env: dict[str, str]) -> tuple[str, str]:
@@ -269,7 +268,7 @@ def load_stage(
     stage = Stage(name)
     first = last_batch(target) + 1
     for command in commands:
-        seconds, peak, status = timed(command, env)
+        seconds, peak, status, _ = timed(command, env)
         stage.seconds += seconds
         stage.peak_rss_mb = max(stage.peak_rss_mb, peak)
         if status == -9:
@@ -296,7 +295,7 @@ def run_pipeline(
     show(files)
     build = Stage(f"{kind}: dbt build")
     flags = ["--full-refresh"] if kind == "full" else []
-    build.seconds, build.peak_rss_mb, code = timed([sinergi, "transform", "build", *flags], env)
+    build.seconds, build.peak_rss_mb, code, _ = timed([sinergi, "transform", "build", *flags], env)
     build.notes.append("STOPPED: did not finish" if code == -9 else "")
     build.rows = api.rows + files.rows  # the raw rows it parses
     build.batches = (api.batches[0], files.batches[1])
@@ -305,10 +304,12 @@ def run_pipeline(
     if kind == "full":
         calibration(target)
     quality = Stage(f"{kind}: quality + publish")
-    quality.seconds, quality.peak_rss_mb, code = timed([sinergi, "quality", "publish"], env, (0, 1))
+    quality.seconds, quality.peak_rss_mb, code, output = timed(
+        [sinergi, "quality", "publish"], env, (0, 1)
+    )
     quality.notes.append({0: "published", 1: "publish blocked by a check"}.get(code, "STOPPED"))
     show(quality)
-    steps = re.findall(r"quality step (\S+): ([\d.]+) s", LAST_OUTPUT[0])
+    steps = re.findall(r"quality step (\S+): ([\d.]+) s", output)
     print("  steps: " + ", ".join(f"{step} {seconds} s" for step, seconds in steps), flush=True)
     return [api, files, build, quality]
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,12 +147,6 @@ def _read_rows(prepared: PreparedFile, header: Any, rows: Iterable[Any], name: s
     summary.rows_quarantined = len(prepared.refused)
     summary.quarantine_reasons = dict(sorted(reasons.items()))
     return True
-
-
-def read_ahead(files: Iterable[tuple[Path, str]], source: Source) -> Generator[PreparedFile]:
-    """Each (path, region) prepared, in order, as the sweep asks for the next one."""
-    for path, region in files:
-        yield prepare(path, region, source)
 
 
 def write_prepared(loader: FileLoader, files: list[PreparedFile]) -> list[FileSummary]:

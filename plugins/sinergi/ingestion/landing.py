@@ -263,18 +263,19 @@ def _load_claimed(
 ) -> list[dict[str, Any]]:
     """Load claimed files over one connection, a group at a time (up to `GROUP_FILES`
     files, `GROUP_BYTES` of prepared rows or `GROUP_SECONDS`) in one transaction: files
-    are read ahead (`file_groups.read_ahead`), written many at once, each its own batch.
+    are read and checked (`file_groups.prepare`) as a group fills, then written many at
+    once, each its own batch.
     Files are moved out of `.claimed` only once their group has committed: a sweep that
     stops (the warehouse lost) leaves the uncommitted ones claimed, and the next sweep
     loads them."""
     from sinergi.ingestion.file_drop import FileLoader
-    from sinergi.ingestion.file_groups import read_ahead
+    from sinergi.ingestion.file_groups import prepare
 
     summaries: list[dict[str, Any]] = []
     root = landing / CLAIMED
-    wanted = ((path, path.relative_to(root).parts[0]) for path in files)
+    prepared_files = (prepare(path, path.relative_to(root).parts[0], source) for path in files)
     with (
-        closing(read_ahead(wanted, source)) as prepared,
+        closing(prepared_files) as prepared,
         connect(target, autocommit=True) as conn,
     ):
         loader = FileLoader(conn, source)

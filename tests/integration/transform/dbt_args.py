@@ -8,7 +8,7 @@ last incremental state row for row needs no tests of its own (equal rows pass
 the same tests).
 """
 
-NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
-BUILD_MODELS = ["build", *NO_TESTS]
+TESTS = ["resource_type:test", "resource_type:unit_test"]
+BUILD_MODELS = ["build", "--exclude", *TESTS]
 # snapshots keep history: a full refresh would start them again
-FULL_REFRESH = ["build", "--full-refresh", "--exclude", "resource_type:snapshot", *NO_TESTS[1:]]
+FULL_REFRESH = ["build", "--full-refresh", "--exclude", "resource_type:snapshot", *TESTS]
