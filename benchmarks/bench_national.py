@@ -311,6 +311,8 @@ def run_pipeline(
     show(quality)
     steps = re.findall(r"quality step (\S+): ([\d.]+) s", output)
     print("  steps: " + ", ".join(f"{step} {seconds} s" for step, seconds in steps), flush=True)
+    for step, spent in re.findall(r"(\S+) timings: (.*)", output):
+        print(f"    {step}: {spent}", flush=True)
     return [api, files, build, quality]
 
 

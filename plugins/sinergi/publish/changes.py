@@ -44,6 +44,7 @@ from psycopg import sql
 
 from sinergi.quality import config as quality_config
 from sinergi.quality.discovery import discover_marts, relation_columns
+from sinergi.timings import Phases
 from sinergi.warehouse import schemas
 
 log = logging.getLogger(__name__)
@@ -509,17 +510,20 @@ def record_changes(
     """Record what this publish changes, inside its transaction (between copies and swaps)."""
     keys = {mart.name: mart.key for mart in discover_marts(conn, quality_config.settings())}
     columns = relation_columns(conn, published)
-    changes = [
-        mart_change(
-            conn,
-            mart,
-            keys.get(mart, ()),
-            columns,
-            published=published,
-            next_suffix=next_suffix,
-        )
-        for mart in tables
-    ]
+    phases = Phases("mart_changes")
+    changes = []
+    for mart in tables:
+        with phases.phase(mart):
+            changes.append(
+                mart_change(
+                    conn,
+                    mart,
+                    keys.get(mart, ()),
+                    columns,
+                    published=published,
+                    next_suffix=next_suffix,
+                )
+            )
     conn.cursor().executemany(
         "insert into meta.mart_changes (publish_id, mart, rows_before, rows_after, rows_added,"
         " rows_changed, rows_removed) values (%s, %s, %s, %s, %s, %s, %s)",
@@ -537,19 +541,20 @@ def record_changes(
         ],
     )
     batches = new_batches(conn, publish_id)
-    movements = sum(
-        record_movements(
-            conn,
-            publish_id,
-            figure,
-            tables,
-            columns,
-            batches,
-            published=published,
-            next_suffix=next_suffix,
-        )
-        for figure in FIGURES
-    )
+    movements = 0
+    for figure in FIGURES:
+        with phases.phase(f"movements of {figure.name}"):
+            movements += record_movements(
+                conn,
+                publish_id,
+                figure,
+                tables,
+                columns,
+                batches,
+                published=published,
+                next_suffix=next_suffix,
+            )
+    phases.log(log)
     log.info(
         "publish %d changes: %d rows added, %d changed, %d removed (%d of %d marts);"
         " %d headline movements; new batches %s",

@@ -30,6 +30,7 @@ from sinergi.quality import config as quality_config
 from sinergi.quality.discovery import discover_marts
 from sinergi.quality.results import RunSummary
 from sinergi.quality.runner import run_summary
+from sinergi.timings import Phases
 from sinergi.warehouse import schemas
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -147,13 +148,18 @@ def _publish_all(
     publish_id: int,
 ) -> dict[str, int]:
     """Copy, swap and record every mart in one transaction; returns row counts."""
+    phases = Phases("publish")
     with conn.transaction():
-        counts = {table: _copy(conn, audit, published, table) for table in tables}
-        record_changes(conn, publish_id, tables, published=published, next_suffix=NEXT_SUFFIX)
-        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
-        for table in tables:
-            _replace(conn, published, table, analyst_role)
-        _finish(conn, publish_id, "published", row_counts=counts)
+        with phases.phase("copies"):
+            counts = {table: _copy(conn, audit, published, table) for table in tables}
+        with phases.phase("changes"):
+            record_changes(conn, publish_id, tables, published=published, next_suffix=NEXT_SUFFIX)
+        with phases.phase("swaps"):
+            conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+            for table in tables:
+                _replace(conn, published, table, analyst_role)
+            _finish(conn, publish_id, "published", row_counts=counts)
+    phases.log(log)
     return counts
 
 

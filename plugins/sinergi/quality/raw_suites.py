@@ -3,26 +3,31 @@ and the quarantine of the rows they catch.
 
 Raw is jsonb as received, so column expectations do not fit; each contract
 rule is a predicate on `record ->> '<field>'` that selects the *bad* rows.
-The same predicate feeds GX's UnexpectedRowsExpectation (what Data Docs and
-`meta.dq_results` show) and the set-based insert into `quarantine.records`:
-GX returns at most 200 unexpected rows, the quarantine must take them all.
+One statement per raw table evaluates every predicate in a single scan of
+the run's batches and stores what they catch in `meta.raw_contract_findings`
+(`findings_statement`); GX's UnexpectedRowsExpectation per rule reads its
+rule's findings (what Data Docs and `meta.dq_results` show), and the
+quarantine copies them all (GX returns at most 200 unexpected rows). Two GX
+queries per rule on the raw table itself read every row twenty times over.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 import psycopg
-from psycopg import sql
 
 from sinergi.quality.config import RawContract
 from sinergi.quality.gx_context import SuiteSpec
+from sinergi.warehouse.identifiers import valid_identifier
 
 log = logging.getLogger(__name__)
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DRIFT_CHECK = "schema_drift:new_keys"
 _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 
 
@@ -135,26 +140,93 @@ def _gx_sql(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def rule_query(contract: RawContract, rule: RawRule) -> str:
-    """The UnexpectedRowsExpectation query of a rule: one row per bad record."""
-    key = _text(contract.key) if contract.key else "null::text"
-    return (
-        f"select _batch_id, _record_hash, {_gx_sql(key)} as record_key,"
-        f" {_gx_sql(rule.reason)} as reason from {{batch}} where {_gx_sql(rule.predicate)}"
-    )
-
-
-def drift_query(contract: RawContract) -> str:
-    """Keys that records carry and the contract does not know: drift, reported only."""
+def _known_keys(contract: RawContract) -> str:
     for name in contract.expected_keys:
         _text(name)  # validates: the names are spliced into SQL
     known = ", ".join(_literal(k) for k in sorted(contract.expected_keys))
-    # GX leaves a query with a join to alias its batch subquery itself, and
-    # PostgreSQL before 16 refuses a subquery in FROM without an alias
+    return f"array[{known}]::text[]" if known else "'{}'::text[]"
+
+
+def findings_statement(
+    contract: RawContract, run_id: str, batch_ids: list[int] | None = None
+) -> str:
+    """One scan of a raw table that stores what every rule of its contract catches.
+
+    Rows that any predicate flags, or that carry a key outside the contract,
+    pass into `caught`; only those few are then matched rule by rule. Each
+    rule's bad record becomes one finding, each new key one drift finding
+    with its record count. (The statement is built from validated field
+    names and quoted values, and runs without parameters.)
+    """
+    table = valid_identifier(contract.table, f"raw_contracts.yml: {contract.table}")
+    rules = contract_rules(contract)
+    known = _known_keys(contract)
+    scope = batch_filter(batch_ids) if batch_ids is not None else "true"
+    key = _text(contract.key) if contract.key else "null::text"
+    flagged = " or ".join([*(f"({r.predicate})" for r in rules), f"(record - {known}) <> '{{}}'"])
+    rule_rows = ", ".join(f"({_literal(r.check)}, {r.predicate}, {r.reason})" for r in rules)
+    finding = f"{_literal(run_id)}, {_literal(table)}"
+    per_rule = (
+        f"select {finding}, rule.check_name, _batch_id, _record_hash, {key}, rule.reason,"
+        f" record, null, null from caught cross join lateral (values {rule_rows})"
+        " as rule(check_name, failed, reason) where rule.failed union all "
+        if rules
+        else ""
+    )
     return (
-        "select key, count(*) as records from {batch} as batch_rows"
-        " cross join lateral jsonb_object_keys(batch_rows.record) as key"
-        f" where key <> all (array[{known}]::text[]) group by key order by key"
+        "with caught as materialized ("
+        f" select _batch_id, _record_hash, record, record - {known} as extra"
+        f" from raw.{table} where {scope} and ({flagged}))"
+        " insert into meta.raw_contract_findings (run_id, raw_table, check_name,"
+        " batch_id, record_hash, record_key, reason, record, new_key, records) "
+        + per_rule
+        + f"select {finding}, {_literal(DRIFT_CHECK)}, null, null, null, null, null,"
+        " new_key, count(*)"
+        " from caught cross join lateral jsonb_object_keys(extra) as new_key group by new_key"
+    )
+
+
+def find_violations(
+    conn: psycopg.Connection,
+    contract: RawContract,
+    run_id: str,
+    batch_ids: list[int] | None = None,
+) -> int:
+    """Store what the contract's rules catch in these batches (see `findings_statement`)."""
+    started = time.monotonic()
+    conn.execute(
+        "delete from meta.raw_contract_findings where run_id = %s and raw_table = %s",
+        (run_id, contract.table),
+    )
+    statement = findings_statement(contract, run_id, batch_ids)
+    found = conn.execute(statement).rowcount  # type: ignore[arg-type]  # see its docstring
+    log.info(
+        "raw contract %s: %d findings in %.1f s (%s batches)",
+        contract.table,
+        found,
+        time.monotonic() - started,
+        "all" if batch_ids is None else len(batch_ids),
+    )
+    return max(found, 0)
+
+
+def forget_findings(conn: psycopg.Connection, run_id: str) -> None:
+    conn.execute("delete from meta.raw_contract_findings where run_id = %s", (run_id,))
+
+
+def rule_query(rule: RawRule) -> str:
+    """The UnexpectedRowsExpectation query of a rule: one row per bad record."""
+    return (
+        "select batch_id as _batch_id, record_hash as _record_hash, record_key, reason"
+        f" from {{batch}} where check_name = {_gx_sql(_literal(rule.check))}"
+    )
+
+
+def drift_query() -> str:
+    """Keys that records carry and the contract does not know: drift, reported only."""
+    return (
+        "select new_key as key, records from {batch}"
+        f" where check_name = {_literal(DRIFT_CHECK)} order by new_key"
     )
 
 
@@ -167,13 +239,14 @@ def batch_filter(batch_ids: list[int]) -> str:
     return f"_batch_id = any(array[{', '.join(str(int(b)) for b in batch_ids)}]::bigint[])"
 
 
-def build_suite(contract: RawContract, batch_ids: list[int] | None = None) -> SuiteSpec:
-    """The GX SuiteSpec of one raw table (imports GX: call from tasks only)."""
+def build_suite(contract: RawContract, run_id: str) -> SuiteSpec:
+    """The GX SuiteSpec of one raw table, over its findings of this run (imports GX:
+    call from tasks only)."""
     import great_expectations as gx
 
     expectations = [
         gx.expectations.UnexpectedRowsExpectation(
-            unexpected_rows_query=rule_query(contract, rule),
+            unexpected_rows_query=rule_query(rule),
             description=f"raw contract {contract.table}: {rule.check} (bad rows are quarantined)",
             meta={"check": rule.check, "blocking": contract.blocking, "quarantines": True},
         )
@@ -181,46 +254,38 @@ def build_suite(contract: RawContract, batch_ids: list[int] | None = None) -> Su
     ]
     expectations.append(
         gx.expectations.UnexpectedRowsExpectation(
-            unexpected_rows_query=drift_query(contract),
+            unexpected_rows_query=drift_query(),
             description=f"schema drift in {contract.table}: keys outside the contract",
-            meta={"check": "schema_drift:new_keys", "blocking": False},
+            meta={"check": DRIFT_CHECK, "blocking": False},
         )
     )
     query = (
-        f'select * from raw."{contract.table}" where {batch_filter(batch_ids)}'
-        if batch_ids is not None
-        else None
+        "select * from meta.raw_contract_findings"
+        f" where run_id = {_literal(run_id)} and raw_table = {_literal(contract.table)}"
     )
     return SuiteSpec(suite_name(contract.table), "raw", contract.table, expectations, query)
 
 
-def quarantine_rule(
-    conn: psycopg.Connection,
-    contract: RawContract,
-    rule: RawRule,
-    detected_by: str,
-    batch_ids: list[int] | None = None,
-) -> int:
-    """Copy every raw row the rule catches into quarantine (once per detector); returns new rows."""
-    key = _text(contract.key) if contract.key else "null::text"
-    statement = sql.SQL(
+def quarantine_findings(conn: psycopg.Connection, contract: RawContract, run_id: str) -> int:
+    """Copy every bad record the rules found into quarantine (once per rule); returns new rows."""
+    source, entity = contract.table.split("__", 1)
+    inserted = conn.execute(
         "insert into quarantine.records"
         " (batch_id, source, entity, record_key, reason, detected_by, record, record_hash)"
-        " select _batch_id, _source, _entity, {key}, {reason}, {detected_by}, record, _record_hash"
-        " from raw.{table} where {predicate}"
+        " select batch_id, %(source)s, %(entity)s, record_key, reason,"
+        " %(detector)s || check_name, record, record_hash"
+        " from meta.raw_contract_findings"
+        " where run_id = %(run_id)s and raw_table = %(table)s and check_name <> %(drift)s"
         " on conflict (source, entity, batch_id, record_hash, detected_by)"
-        " where record_hash is not null do nothing"
-    ).format(
-        key=sql.SQL(key),  # type: ignore[arg-type]  # built from validated field names
-        reason=sql.SQL(rule.reason),  # type: ignore[arg-type]
-        detected_by=sql.Literal(detected_by),
-        table=sql.Identifier(contract.table),
-        predicate=sql.SQL(
-            f"({rule.predicate}) and {batch_filter(batch_ids)}"  # type: ignore[arg-type]
-            if batch_ids is not None
-            else rule.predicate
-        ),
-    )
-    inserted = conn.execute(statement).rowcount
-    log.info("quarantine %s: %d new rows (%s)", contract.table, inserted, detected_by)
+        " where record_hash is not null do nothing",
+        {
+            "source": source,
+            "entity": entity,
+            "detector": f"gx:{suite_name(contract.table)}:",
+            "run_id": run_id,
+            "table": contract.table,
+            "drift": DRIFT_CHECK,
+        },
+    ).rowcount
+    log.info("quarantine %s: %d new rows (raw contracts)", contract.table, inserted)
     return max(inserted, 0)

@@ -27,6 +27,7 @@ from sinergi.quality.discovery import (
 )
 from sinergi.quality.reconcile import Candidates
 from sinergi.quality.results import CheckResult, RunSummary, store_results, summarise_run
+from sinergi.timings import Phases
 from sinergi.warehouse import schemas
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
@@ -84,7 +85,12 @@ def check_raw(target: WarehouseTarget, run_id: str, *, full: bool = False) -> St
     nightly cost follows the new data, not the history; `full` checks all.
     """
     from sinergi.quality.gx_context import data_docs_path, get_context, run_checkpoint
-    from sinergi.quality.raw_suites import build_suite, contract_rules, quarantine_rule
+    from sinergi.quality.raw_suites import (
+        build_suite,
+        find_violations,
+        forget_findings,
+        quarantine_findings,
+    )
 
     contracts = quality_config.raw_contracts()
     with connect(target) as conn:
@@ -97,31 +103,38 @@ def check_raw(target: WarehouseTarget, run_id: str, *, full: bool = False) -> St
     ]
     covered = [contracts[t] for t in tables if batches.get(t)]
     log.info("raw contracts: new batches %s", {t: len(b) for t, b in batches.items()})
-    context = get_context(target)
-    results = run_checkpoint(
-        context,
-        "raw_contracts",
-        [build_suite(c, batches[c.table]) for c in covered],
-        run_name=run_id,
-    )
-    quarantined = 0
-    failed = {(r.suite, r.expectation) for r in results if not r.success}
-    with connect(target) as conn:
-        for contract in covered:
-            suite = f"raw__{contract.table}"
-            for rule in contract_rules(contract):
-                if (suite, rule.check) in failed:
-                    quarantined += quarantine_rule(
-                        conn, contract, rule, f"gx:{suite}:{rule.check}", batches[contract.table]
+    phases = Phases("raw_contracts")
+    try:
+        # one scan per table finds every rule's bad rows, then GX reads the
+        # findings: two GX queries per rule on the raw table itself took
+        # 39 s of a 100,000-ASN night (24 s this way)
+        with phases.phase("scans"), connect(target) as conn:
+            for contract in covered:
+                find_violations(conn, contract, run_id, batches[contract.table])
+        with phases.phase("gx"):
+            context = get_context(target)
+            results = run_checkpoint(
+                context,
+                "raw_contracts",
+                [build_suite(c, run_id) for c in covered],
+                run_name=run_id,
+            )
+        quarantined = 0
+        with phases.phase("quarantine"), connect(target) as conn:
+            for contract in covered:
+                quarantined += quarantine_findings(conn, contract, run_id)
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "insert into meta.dq_checked_batches (raw_table, batch_id, run_id)"
+                        " values (%s, %s, %s) on conflict (raw_table, batch_id)"
+                        " do update set run_id = excluded.run_id, checked_at = now()",
+                        [(contract.table, b, run_id) for b in batches[contract.table]],
                     )
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "insert into meta.dq_checked_batches (raw_table, batch_id, run_id)"
-                    " values (%s, %s, %s) on conflict (raw_table, batch_id)"
-                    " do update set run_id = excluded.run_id, checked_at = now()",
-                    [(contract.table, b, run_id) for b in batches[contract.table]],
-                )
-        store_results(conn, run_id, [*results, *uncovered])
+            store_results(conn, run_id, [*results, *uncovered])
+    finally:
+        with connect(target) as conn:
+            forget_findings(conn, run_id)
+    phases.log(log)
     return _report(
         "raw_contracts",
         [*results, *uncovered],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sinergi.quality.config import RawContract, matching_columns, raw_contracts
-from sinergi.quality.raw_suites import contract_rules, drift_query, rule_query
+from sinergi.quality.raw_suites import contract_rules, findings_statement, rule_query
 
 CONTRACT = RawContract(
     table="s__e",
@@ -37,11 +37,15 @@ def test_every_rule_kind_yields_a_named_check() -> None:
     ]
 
 
-def test_gx_queries_keep_regex_braces_literal_and_quote_values() -> None:
+def test_the_scan_keeps_regex_braces_and_gx_queries_quote_values() -> None:
     rules = {rule.check: rule for rule in contract_rules(CONTRACT)}
-    timestamp = rule_query(CONTRACT, rules["timestamp_parseable:at"])
-    assert "{batch}" in timestamp and "\\d{{4}}" in timestamp
+    scan = findings_statement(CONTRACT, "run-1", [3, 5])
+    assert "\\d{4}" in scan and "{{" not in scan  # run as it is, not a template
+    assert "_batch_id = any(array[3, 5]::bigint[])" in scan
     assert "'o''brien'" in rules["code_known:hasil"].predicate
+    assert rule_query(rules["date_order:mulai<=selesai"]).endswith(
+        "from {batch} where check_name = 'date_order:mulai<=selesai'"
+    )
     assert rules["nip_valid:nip"].reason == "'invalid_nip'"
     assert rules["required_any:kode|nama"].reason == "'instansi_missing'"
 
@@ -51,8 +55,8 @@ def test_field_names_are_validated_before_reaching_sql() -> None:
         contract_rules(RawContract(table="t", required={"x'; drop table y; --": "r"}))
 
 
-def test_drift_query_lists_every_expected_key() -> None:
-    query = drift_query(CONTRACT)
+def test_the_scan_knows_every_expected_key() -> None:
+    query = findings_statement(CONTRACT, "run-1")
     for key in ("id", "kode", "nama", "nip", "mulai", "selesai", "hasil"):
         assert f"'{key}'" in query
 
@@ -65,7 +69,7 @@ def test_committed_contracts_cover_every_registry_entity() -> None:
     assert tables <= set(contracts)
     for contract in contracts.values():
         contract_rules(contract)
-        drift_query(contract)
+        findings_statement(contract, "run-1")
 
 
 def test_column_conventions() -> None:

@@ -46,3 +46,23 @@ grant select, insert, delete on meta.dq_checked_batches to sinergi_transformer;
 -- training, an institution, an ASN) is released when that reference arrives
 -- and it reaches the marts: the row stays, for the audit trail, with the time.
 alter table quarantine.records add column if not exists released_at timestamptz;
+
+-- What the raw contracts caught in one quality run: one scan of each raw
+-- table evaluates every rule, GX's expectations read the findings, the
+-- quarantine copies the bad records from here. Scratch: a run deletes its
+-- rows when it ends, so unlogged (nothing to recover after a crash).
+create unlogged table if not exists meta.raw_contract_findings (
+    run_id text not null,
+    raw_table text not null,
+    check_name text not null,
+    batch_id bigint,
+    record_hash text,
+    record_key text,
+    reason text,
+    record jsonb,
+    new_key text,  -- schema drift: a key outside the contract ...
+    records bigint  -- ... and how many records carry it
+);
+create index if not exists raw_contract_findings_run_idx
+on meta.raw_contract_findings (run_id, raw_table, check_name);
+grant select, insert, delete on meta.raw_contract_findings to sinergi_transformer;
