@@ -80,6 +80,9 @@ BIN = Path(sys.executable).parent
 TIME = "/usr/bin/time"
 PSQL = shutil.which("psql") or "/usr/bin/psql"
 STAGE_TIMEOUT: list[float | None] = [None]  # --stage-timeout
+# The warehouse after the incremental day, per ASN (pg_database_size: raw,
+# staging, intermediate, audit and marts), measured at 100,000 ASN (28 KB).
+WAREHOUSE_BYTES_PER_ASN = 28_000
 
 SWEEP = """
 import json, logging, sys
@@ -445,6 +448,52 @@ def show(stage: Stage) -> None:
     )
 
 
+def check_disk(target: WarehouseTarget, asn: int) -> None:
+    """Stop before the world is generated when the server's disk cannot hold the warehouse.
+
+    A national warehouse needs about 120 GB: finding that out an hour into
+    the full run, at the disk's end, costs the hour. The data directory is
+    known only on a local server (and to a superuser); elsewhere, say so.
+    """
+    needed = asn * WAREHOUSE_BYTES_PER_ASN
+    with psycopg.connect(target.conninfo) as conn:
+        try:
+            row = conn.execute("show data_directory").fetchone()
+        except psycopg.Error:
+            row = None
+    data_directory = Path(row[0]) if row else None
+    if data_directory is None or not data_directory.exists():
+        print(f"disk: the warehouse will need about {needed / 1e9:.0f} GB; not checked", flush=True)
+        return
+    free = shutil.disk_usage(data_directory).free
+    print(
+        f"disk: the warehouse will need about {needed / 1e9:.0f} GB"
+        f" ({WAREHOUSE_BYTES_PER_ASN / 1000:.0f} KB per ASN), {free / 1e9:.0f} GB free"
+        f" under {data_directory}",
+        flush=True,
+    )
+    if needed > free:
+        sys.exit(f"bench-national: not enough disk for {asn:,} ASN (free some, or a smaller --asn)")
+
+
+def warehouse_size(target: WarehouseTarget, asn: int, phase: str) -> None:
+    """The warehouse's size on disk by schema, and per ASN (what a larger world will need)."""
+    with psycopg.connect(target.conninfo) as conn:
+        schemas = conn.execute(
+            "select n.nspname, sum(pg_total_relation_size(c.oid))::bigint from pg_class c"
+            " join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'm')"
+            " and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')"
+            " group by 1 order by 2 desc"
+        ).fetchall()
+        [(total,)] = conn.execute("select pg_database_size(current_database())").fetchall()
+    parts = ", ".join(f"{name} {size / 1e6:,.0f} MB" for name, size in schemas)
+    print(
+        f"  warehouse after {phase}: {total / 1e9:.2f} GB, {total / asn / 1000:.1f} KB per ASN"
+        f" ({parts})",
+        flush=True,
+    )
+
+
 def machine(target: WarehouseTarget) -> None:
     import dbt.version
 
@@ -479,6 +528,7 @@ def main() -> None:
         return
 
     STAGE_TIMEOUT[0] = args.stage_timeout
+    check_disk(resolve_target(), args.asn)
     world = cached_world(args.asn)
     print(
         f"world: {args.asn:,} ASN, seed {SEED}: {world['base_files']:,} files to {FULL_CLOCK},"
@@ -504,10 +554,12 @@ def main() -> None:
         landing = work / "landing"
         link_files(cache_dir(args.asn) / "base", landing)
         full = run_pipeline("full", env, target, landing, simulator)
+        warehouse_size(target, args.asn, "the full night")
         compiled = staging_sql(dbt_target)
         simulator.set_clock(DAY_CLOCK)
         link_files(cache_dir(args.asn) / "day", landing)
         day = run_pipeline("incremental", env, target, landing, simulator)
+        warehouse_size(target, args.asn, "the incremental day")
         simulator_peak = simulator.peak_rss_mb()
         print(f"floors (after the runs, not timed in them) {load()}", flush=True)
         for stages in (full, day):
