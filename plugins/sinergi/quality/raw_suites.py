@@ -16,18 +16,21 @@ from __future__ import annotations
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import psycopg
 
 from sinergi.quality.config import RawContract
 from sinergi.quality.gx_context import SuiteSpec
+from sinergi.warehouse.connection import WarehouseTarget, connect
 from sinergi.warehouse.identifiers import valid_identifier
 
 log = logging.getLogger(__name__)
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DRIFT_CHECK = "schema_drift:new_keys"
+SCAN_WORKERS = 2  # raw tables scanned at once (this machine's cores)
 _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 
 
@@ -208,6 +211,38 @@ def find_violations(
         "all" if batch_ids is None else len(batch_ids),
     )
     return max(found, 0)
+
+
+def find_all_violations(
+    target: WarehouseTarget,
+    contracts: list[RawContract],
+    run_id: str,
+    batches: dict[str, list[int]],
+) -> None:
+    """`find_violations` for every table, SCAN_WORKERS at a time, the largest first.
+
+    PostgreSQL runs an insert's scan in one backend, and the scans are
+    independent: two at a time keep both cores busy, and starting with the
+    largest tables keeps the last one from running alone.
+    """
+
+    def scan(contract: RawContract) -> None:
+        with connect(target) as conn:
+            find_violations(conn, contract, run_id, batches[contract.table])
+
+    with connect(target) as conn:
+        sizes = dict(
+            conn.execute(
+                "select c.relname, pg_relation_size(c.oid) from pg_class c"
+                " join pg_namespace n on n.oid = c.relnamespace"
+                " where n.nspname = 'raw' and c.relname = any(%s)",
+                ([c.table for c in contracts],),
+            ).fetchall()
+        )
+    largest_first = sorted(contracts, key=lambda c: sizes.get(c.table, 0), reverse=True)
+    with ThreadPoolExecutor(SCAN_WORKERS, thread_name_prefix="raw-scan") as pool:
+        for _ in pool.map(scan, largest_first):
+            pass  # re-raises the first failure
 
 
 def forget_findings(conn: psycopg.Connection, run_id: str) -> None:
