@@ -231,7 +231,7 @@ def find_all_violations(
             find_violations(conn, contract, run_id, batches[contract.table])
 
     with connect(target) as conn:
-        sizes = dict(
+        sizes: dict[str, int] = dict(
             conn.execute(
                 "select c.relname, pg_relation_size(c.oid) from pg_class c"
                 " join pg_namespace n on n.oid = c.relnamespace"
