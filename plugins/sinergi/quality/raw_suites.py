@@ -249,6 +249,20 @@ def forget_findings(conn: psycopg.Connection, run_id: str) -> None:
     conn.execute("delete from meta.raw_contract_findings where run_id = %s", (run_id,))
 
 
+STALE_FINDINGS_AFTER = "1 day"
+
+
+def forget_stale_findings(conn: psycopg.Connection) -> int:
+    """Delete what killed runs left behind (no run lasts a day); returns the rows deleted."""
+    deleted = conn.execute(
+        "delete from meta.raw_contract_findings where found_at < now() - %s::interval",
+        (STALE_FINDINGS_AFTER,),
+    ).rowcount
+    if deleted > 0:
+        log.warning("raw contracts: deleted %d findings left by killed runs", deleted)
+    return max(deleted, 0)
+
+
 def rule_query(rule: RawRule) -> str:
     """The UnexpectedRowsExpectation query of a rule: one row per bad record."""
     return (

@@ -89,11 +89,13 @@ def check_raw(target: WarehouseTarget, run_id: str, *, full: bool = False) -> St
         build_suite,
         find_all_violations,
         forget_findings,
+        forget_stale_findings,
         quarantine_findings,
     )
 
     contracts = quality_config.raw_contracts()
     with connect(target) as conn:
+        forget_stale_findings(conn)
         tables = base_tables(conn, schemas.RAW)
         batches = {t: unchecked_batches(conn, t, full=full) for t in tables if t in contracts}
     uncovered = [

@@ -12,7 +12,13 @@ from __future__ import annotations
 import pytest
 
 from sinergi.quality.config import raw_contracts
-from sinergi.quality.raw_suites import DRIFT_CHECK, contract_rules, find_violations
+from sinergi.quality.raw_suites import (
+    DRIFT_CHECK,
+    contract_rules,
+    find_violations,
+    forget_findings,
+    forget_stale_findings,
+)
 from sinergi.warehouse.connection import connect
 
 from . import world as quality_world
@@ -81,3 +87,24 @@ def test_one_scan_finds_what_every_rule_finds_alone(world: World) -> None:
             (RUN, quality_world.DRIFT_KEY),
         ).fetchall()
     assert siasn_drift == 1  # the world's handwritten record with a key no contract knows
+
+
+def test_findings_left_by_a_killed_run_are_deleted_by_the_next(world: World) -> None:
+    insert = (
+        "insert into meta.raw_contract_findings (run_id, raw_table, check_name, found_at)"
+        " values (%s, 'siasn__asn', 'any', now() - %s::interval)"
+    )
+    with connect(world.target) as conn:
+        conn.execute(insert, ("killed-run", "2 days"))
+        conn.execute(insert, ("running-run", "5 minutes"))
+        deleted = forget_stale_findings(conn)
+        left = {
+            run
+            for (run,) in conn.execute(
+                "select distinct run_id from meta.raw_contract_findings"
+                " where run_id in ('killed-run', 'running-run')"
+            ).fetchall()
+        }
+        forget_findings(conn, "running-run")
+    assert deleted == 1
+    assert left == {"running-run"}

@@ -63,6 +63,10 @@ create unlogged table if not exists meta.raw_contract_findings (
     new_key text,  -- schema drift: a key outside the contract ...
     records bigint  -- ... and how many records carry it
 );
+-- a run killed before its cleanup leaves its findings; the next run deletes
+-- those older than a day (`forget_stale_findings`)
+alter table meta.raw_contract_findings
+add column if not exists found_at timestamptz not null default now();
 create index if not exists raw_contract_findings_run_idx
 on meta.raw_contract_findings (run_id, raw_table, check_name);
 grant select, insert, delete on meta.raw_contract_findings to sinergi_transformer;
