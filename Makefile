@@ -17,6 +17,10 @@ BIN := $(VENV)/bin
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+# Compile the packages' bytecode once at install: where PYTHONDONTWRITEBYTECODE
+# is set (as on these machines) every process otherwise compiles what it
+# imports, 8 of great_expectations' 15 s and 5 of airflow.sdk's 8 s.
+export UV_COMPILE_BYTECODE := 1
 export AIRFLOW_HOME := $(CURDIR)/$(STATE)/airflow
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
