@@ -22,6 +22,13 @@ records nothing.
   batches in (previous published run's `batch_high_water`, this run's],
   with the file a file-drop batch loaded.
 
+A mart the publish updates in place (`sinergi.publish.publisher`) is
+compared with its audited table instead of a copy, in the same pass, and
+the pass keeps the keys of the rows to apply in a temporary table
+(`DIFF_COLUMN` says added, changed, removed, or restamped: only load
+metadata moved, which the published table must follow but analysts do not
+count as a change).
+
 A subject-year with no value before (a region's first figures, a figure
 that was null) has value_before null and delta = value_after, moving from
 zero, and one that lost its value has delta = -value_before. Either counts
@@ -42,8 +49,6 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from sinergi.quality import config as quality_config
-from sinergi.quality.discovery import discover_marts, relation_columns
 from sinergi.timings import Phases
 from sinergi.warehouse import schemas
 
@@ -200,6 +205,94 @@ def _keyed_diff(
     return row[0], row[1], row[2], row[3], row[4]
 
 
+DIFF_COLUMN = "publish_change"
+
+
+def _kept_keyed_diff(
+    conn: psycopg.Connection,
+    old: sql.Composable,
+    new: sql.Composable,
+    key: Sequence[str],
+    content: sql.Composable,
+    meta_columns: Sequence[str],
+    diff_table: str,
+) -> tuple[int, int, int, int, int]:
+    """`_keyed_diff` that also stores the key of every row to apply in temp table `diff_table`.
+
+    One hash full join as there, whose differing rows are inserted with their
+    typed key columns (so the apply finds them through the key's index);
+    load metadata that moved alone marks a row `restamped`. The counts come
+    from the few rows kept and a count of each side.
+    """
+    keys = sql.SQL(", ").join(sql.Identifier(column) for column in key)
+    conn.execute(
+        sql.SQL(
+            "create temp table {diff} on commit drop as"
+            " select {keys}, ''::text as {status} from {new} limit 0"
+        ).format(
+            diff=sql.Identifier(diff_table), keys=keys, new=new, status=sql.Identifier(DIFF_COLUMN)
+        )
+    )
+    key_text = sql.SQL("row({})::text").format(
+        sql.SQL(", ").join(sql.Identifier("mart_row", column) for column in key)
+    )
+    meta = (
+        sql.SQL("row({})").format(
+            sql.SQL(", ").join(sql.Identifier("mart_row", column) for column in meta_columns)
+        )
+        if meta_columns
+        else sql.SQL("null::int")
+    )
+    typed = sql.SQL(", ").join(
+        sql.SQL("mart_row.{} as {}").format(sql.Identifier(column), sql.Identifier(f"key_{i}"))
+        for i, column in enumerate(key)
+    )
+
+    def hashed(relation: sql.Composable) -> sql.Composable:
+        return sql.SQL(
+            "select {key} as row_key, {content} as row_hash, {meta} as row_meta, {typed}"
+            " from {relation} as mart_row"
+        ).format(key=key_text, content=content, meta=meta, typed=typed, relation=relation)
+
+    coalesced = sql.SQL(", ").join(
+        sql.SQL("coalesce(after_rows.{name}, before_rows.{name})").format(
+            name=sql.Identifier(f"key_{i}")
+        )
+        for i in range(len(key))
+    )
+    conn.execute(
+        sql.SQL(
+            "with before_rows as ({before}), after_rows as ({after})"
+            " insert into {diff} select {coalesced}, case"
+            " when before_rows.row_key is null then 'added'"
+            " when after_rows.row_key is null then 'removed'"
+            " when before_rows.row_hash <> after_rows.row_hash then 'changed'"
+            " else 'restamped' end"
+            " from after_rows full join before_rows on after_rows.row_key = before_rows.row_key"
+            " where before_rows.row_key is null or after_rows.row_key is null"
+            " or before_rows.row_hash <> after_rows.row_hash"
+            " or before_rows.row_meta is distinct from after_rows.row_meta"
+        ).format(
+            before=hashed(old),
+            after=hashed(new),
+            diff=sql.Identifier(diff_table),
+            coalesced=coalesced,
+        )
+    )
+    row = conn.execute(
+        sql.SQL(
+            "select (select count(*) from {old}), (select count(*) from {new}),"
+            " count(*) filter (where {status} = 'added'),"
+            " count(*) filter (where {status} = 'changed'),"
+            " count(*) filter (where {status} = 'removed') from {diff}"
+        ).format(
+            old=old, new=new, status=sql.Identifier(DIFF_COLUMN), diff=sql.Identifier(diff_table)
+        )
+    ).fetchone()
+    assert row is not None
+    return row[0], row[1], row[2], row[3], row[4]
+
+
 def _whole_row_diff(
     conn: psycopg.Connection,
     old: sql.Composable,
@@ -237,34 +330,65 @@ def content_columns(columns: Sequence[str]) -> list[str]:
     return [column for column in columns if not column.startswith("_")]
 
 
+@dataclass(frozen=True)
+class Sides:
+    """Where each mart of a publish is read: its published table and its new rows.
+
+    `new` is the mart as this publish leaves it (its copy `marts.<t>__next`,
+    or `audit.<t>` for a mart updated in place), `old_columns` and
+    `new_columns` their columns (a mart absent from `old_columns` is
+    published for the first time). `in_place` names each in-place mart's
+    diff table.
+    """
+
+    published: str
+    new: dict[str, sql.Identifier]
+    old_columns: dict[str, tuple[str, ...]]
+    new_columns: dict[str, tuple[str, ...]]
+    in_place: dict[str, str]
+
+    def old(self, mart: str) -> sql.Identifier:
+        return sql.Identifier(self.published, mart)
+
+    def leaves(self, mart: str) -> sql.Composable | None:
+        """A mart as this publish leaves it: its new rows, or the published table it keeps."""
+        if mart in self.new:
+            return self.new[mart]
+        if mart in self.old_columns:
+            return self.old(mart)
+        return None
+
+
 def mart_change(
-    conn: psycopg.Connection,
-    mart: str,
-    key: Sequence[str],
-    columns: dict[str, tuple[str, ...]],
-    *,
-    published: str,
-    next_suffix: str,
+    conn: psycopg.Connection, mart: str, key: Sequence[str], sides: Sides
 ) -> MartChange:
-    """How `<published>.<mart>__next` differs from `<published>.<mart>` (absent: all added).
+    """How the mart's new rows differ from `<published>.<mart>` (absent: all added).
 
     A mart whose columns changed is compared as whole rows of each side,
     so every row counts as changed (keyed) or replaced (without a key).
     """
-    new = sql.Identifier(published, mart + next_suffix)
-    if mart not in columns:
+    new = sides.new[mart]
+    if mart not in sides.old_columns:
         after = conn.execute(sql.SQL("select count(*) from {}").format(new)).fetchone()
         assert after is not None
         return MartChange(mart, 0, after[0], after[0], 0, 0)
-    old = sql.Identifier(published, mart)
-    old_columns, new_columns = columns[mart], columns.get(mart + next_suffix, ())
+    old = sides.old(mart)
+    old_columns, new_columns = sides.old_columns[mart], sides.new_columns.get(mart, ())
     content = (content_columns(new_columns) or None) if old_columns == new_columns else None
     keyed = bool(key) and set(key) <= set(old_columns) & set(new_columns)
+    diff_table = sides.in_place.get(mart)
+    if diff_table is not None and not (keyed and content):
+        raise ValueError(f"{mart}: in place needs a key and the same columns on both sides")
     for as_text in (False, True):
         content_hash = _content_hash(content, as_text=as_text)
         try:
             with conn.transaction():  # a savepoint: the publish goes on after a failed try
-                if keyed:
+                if diff_table is not None:
+                    metadata = [c for c in new_columns if c not in (content or ())]
+                    figures = _kept_keyed_diff(
+                        conn, old, new, key, content_hash, metadata, diff_table
+                    )
+                elif keyed:
                     figures = _keyed_diff(conn, old, new, key, content_hash)
                 else:
                     figures = _whole_row_diff(conn, old, new, content_hash)
@@ -307,31 +431,11 @@ def new_batches(conn: psycopg.Connection, publish_id: int) -> tuple[int, int] | 
     return (int(previous_high_water), int(high_water))
 
 
-def _relation(
-    mart: str,
-    tables: Sequence[str],
-    columns: dict[str, tuple[str, ...]],
-    *,
-    published: str,
-    next_suffix: str,
-) -> sql.Composable | None:
-    """A mart as this publish leaves it: its new copy, or the published table it keeps."""
-    if mart in tables and mart + next_suffix in columns:
-        return sql.Identifier(published, mart + next_suffix)
-    if mart in columns:
-        return sql.Identifier(published, mart)
-    return None
-
-
 def _feeder_rows(
     conn: psycopg.Connection,
     feeder: Feeder,
-    tables: Sequence[str],
-    columns: dict[str, tuple[str, ...]],
+    sides: Sides,
     batches: tuple[int, int] | None,
-    *,
-    published: str,
-    next_suffix: str,
 ) -> sql.Composable:
     """(subject_id, tahun, batch_id, row_count) of the new batches' rows, for the moved subjects."""
     empty = sql.SQL(
@@ -341,9 +445,7 @@ def _feeder_rows(
     if batches is None or batches[0] >= batches[1]:
         return empty
     if feeder.mart is not None:
-        relation = _relation(
-            feeder.mart, tables, columns, published=published, next_suffix=next_suffix
-        )
+        relation = sides.leaves(feeder.mart)
     else:
         assert feeder.relation is not None
         found = conn.execute("select to_regclass(%s)", (".".join(feeder.relation),)).fetchone()
@@ -370,18 +472,14 @@ def record_movements(
     conn: psycopg.Connection,
     publish_id: int,
     figure: Figure,
-    tables: Sequence[str],
-    columns: dict[str, tuple[str, ...]],
+    sides: Sides,
     batches: tuple[int, int] | None,
-    *,
-    published: str,
-    next_suffix: str,
 ) -> int:
     """Insert the figure's largest movements of this publish; returns how many."""
-    if figure.mart not in tables or figure.mart not in columns:
+    if figure.mart not in sides.new or figure.mart not in sides.old_columns:
         return 0  # not published now, or first published now: nothing to move from
-    old = sql.Identifier(published, figure.mart)
-    new = sql.Identifier(published, figure.mart + next_suffix)
+    old = sides.old(figure.mart)
+    new = sides.new[figure.mart]
 
     def values(relation: sql.Composable) -> sql.Composable:
         return sql.SQL(
@@ -394,7 +492,7 @@ def record_movements(
         )
 
     names_mart, names_key, names_column = figure.names
-    names = _relation(names_mart, tables, columns, published=published, next_suffix=next_suffix)
+    names = sides.leaves(names_mart)
     fallback: sql.Composable = sql.SQL("null::text")
     if figure.fallback_names:
         fallback = sql.SQL("case moved.subject_id {} end").format(
@@ -481,15 +579,7 @@ def record_movements(
         before=values(old),
         after=values(new),
         top=sql.Literal(TOP_MOVEMENTS),
-        fed=_feeder_rows(
-            conn,
-            figure.feeder,
-            tables,
-            columns,
-            batches,
-            published=published,
-            next_suffix=next_suffix,
-        ),
+        fed=_feeder_rows(conn, figure.feeder, sides, batches),
         publish_id=sql.Literal(publish_id),
         figure=sql.Literal(figure.name),
         kind=sql.Literal(figure.subject_kind),
@@ -502,28 +592,15 @@ def record_movements(
 def record_changes(
     conn: psycopg.Connection,
     publish_id: int,
-    tables: Sequence[str],
-    *,
-    published: str,
-    next_suffix: str,
+    sides: Sides,
+    keys: dict[str, tuple[str, ...]],
 ) -> list[MartChange]:
-    """Record what this publish changes, inside its transaction (between copies and swaps)."""
-    keys = {mart.name: mart.key for mart in discover_marts(conn, quality_config.settings())}
-    columns = relation_columns(conn, published)
+    """Record what this publish changes, inside its transaction (before applies and swaps)."""
     phases = Phases("mart_changes")
     changes = []
-    for mart in tables:
+    for mart in sorted(sides.new):
         with phases.phase(mart):
-            changes.append(
-                mart_change(
-                    conn,
-                    mart,
-                    keys.get(mart, ()),
-                    columns,
-                    published=published,
-                    next_suffix=next_suffix,
-                )
-            )
+            changes.append(mart_change(conn, mart, keys.get(mart, ()), sides))
     conn.cursor().executemany(
         "insert into meta.mart_changes (publish_id, mart, rows_before, rows_after, rows_added,"
         " rows_changed, rows_removed) values (%s, %s, %s, %s, %s, %s, %s)",
@@ -544,16 +621,7 @@ def record_changes(
     movements = 0
     for figure in FIGURES:
         with phases.phase(f"movements of {figure.name}"):
-            movements += record_movements(
-                conn,
-                publish_id,
-                figure,
-                tables,
-                columns,
-                batches,
-                published=published,
-                next_suffix=next_suffix,
-            )
+            movements += record_movements(conn, publish_id, figure, sides, batches)
     phases.log(log)
     log.info(
         "publish %d changes: %d rows added, %d changed, %d removed (%d of %d marts);"

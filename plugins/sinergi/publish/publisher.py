@@ -2,15 +2,26 @@
 
 Analysts must see the previous good state or the new one, never a mix and
 never a mart that failed its checks. So the gate reads the run's results in
-`meta.dq_results`. Then one transaction copies every audited table beside
-its published one (`marts.<t>__next`, uncommitted, so no other session ever
-sees it), drops every old table, renames every copy, re-grants SELECT to
-the analyst role and records the publish. PostgreSQL DDL is transactional: a
-failure anywhere leaves `marts` exactly as it was. Readers are not blocked
-while the copies are written: the exclusive locks are taken only by the
-final drops, moments before the commit. Every attempt, published or blocked
-or failed, is a row of `meta.publish_runs`; between the copies and the swaps
-the same transaction records what the publish changes (`changes`).
+`meta.dq_results`. Then one transaction publishes every mart and records
+the publish. PostgreSQL DDL is transactional: a failure anywhere leaves
+`marts` exactly as it was. Every attempt, published or blocked or failed,
+is a row of `meta.publish_runs`; the same transaction records what the
+publish changes (`changes`).
+
+A mart is published in one of two ways:
+- **In place**, when its published table has the audited one's columns and
+  types, and a key that must be unique to publish (`keys_unique` blocking)
+  and holds no null on either side: the comparison that `changes` makes
+  anyway keeps the keys of the rows that differ, and only those rows are
+  deleted and inserted. A day's increment then writes what changed, not the
+  whole mart again (copying fct_participations took 27 s of a
+  1,000,000-ASN day). Readers see the old rows until the commit and are
+  never blocked.
+- **As a copy** otherwise (first publish, a changed column, no usable key):
+  the audited table is copied beside its published one (`marts.<t>__next`,
+  uncommitted, so no other session ever sees it), the old table dropped and
+  the copy renamed, SELECT re-granted to the analyst role. The exclusive
+  locks are taken only by the final drops, moments before the commit.
 """
 
 from __future__ import annotations
@@ -25,9 +36,9 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from sinergi.alerts import alert
-from sinergi.publish.changes import record_changes
+from sinergi.publish.changes import DIFF_COLUMN, Sides, record_changes
 from sinergi.quality import config as quality_config
-from sinergi.quality.discovery import discover_marts
+from sinergi.quality.discovery import discover_marts, relation_columns
 from sinergi.quality.results import RunSummary
 from sinergi.quality.runner import run_summary
 from sinergi.timings import Phases
@@ -123,6 +134,114 @@ def _copy_table_comment(
     conn.execute(sql.SQL("comment on table {} is {}").format(target, sql.Literal(row[0])))
 
 
+def _in_place_marts(
+    conn: psycopg.Connection,
+    tables: Sequence[str],
+    keys: dict[str, tuple[str, ...]],
+    *,
+    audit: str,
+    published: str,
+) -> dict[str, str]:
+    """{mart: its diff table} for the marts that can be updated in place (see the module doc)."""
+    if not quality_config.settings().is_blocking("keys_unique"):
+        return {}  # a duplicated key could be published: only a copy is exact then
+    types = {
+        (schema, table): columns
+        for schema, table, columns in conn.execute(
+            "select n.nspname, c.relname,"
+            " array_agg(array[a.attname::text, format_type(a.atttypid, a.atttypmod)]"
+            " order by a.attnum)"
+            " from pg_attribute a join pg_class c on c.oid = a.attrelid"
+            " join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = any(%s) and c.relkind = 'r' and a.attnum > 0"
+            " and not a.attisdropped group by 1, 2",
+            ([audit, published],),
+        ).fetchall()
+    }
+    in_place = {}
+    for index, table in enumerate(tables):
+        audited, live = types.get((audit, table)), types.get((published, table))
+        key = keys.get(table, ())
+        if not key or audited is None or audited != live:
+            continue
+        if not any(_has_null_key(conn, schema, table, key) for schema in (audit, published)):
+            in_place[table] = f"publish_diff_{index}"
+    return in_place
+
+
+def _has_null_key(conn: psycopg.Connection, schema: str, table: str, key: Sequence[str]) -> bool:
+    """Whether a key column holds a null (`=` cannot find that row; the unique check allows it).
+
+    A key column with an index (the fact's) answers from the index.
+    """
+    row = conn.execute(
+        sql.SQL("select exists (select from {} where {})").format(
+            sql.Identifier(schema, table),
+            sql.SQL(" or ").join(sql.SQL("{} is null").format(sql.Identifier(c)) for c in key),
+        )
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _apply(
+    conn: psycopg.Connection,
+    audit: str,
+    published: str,
+    table: str,
+    key: Sequence[str],
+    diff_table: str,
+) -> int:
+    """Make `<published>.<t>` equal `<audit>.<t>` by the rows in its diff; returns rows written."""
+    live, source, diff = (
+        sql.Identifier(published, table),
+        sql.Identifier(audit, table),
+        sql.Identifier(diff_table),
+    )
+
+    def on(side: str) -> sql.Composable:
+        return sql.SQL(" and ").join(
+            sql.SQL("{}.{} = diff.{}").format(
+                sql.Identifier(side), sql.Identifier(c), sql.Identifier(c)
+            )
+            for c in key
+        )
+
+    status = sql.Identifier(DIFF_COLUMN)
+    deleted = conn.execute(
+        sql.SQL(
+            "delete from {live} as live using {diff} as diff"
+            " where {on} and diff.{status} <> 'added'"
+        ).format(live=live, diff=diff, on=on("live"), status=status)
+    ).rowcount
+    inserted = conn.execute(
+        sql.SQL(
+            "insert into {live} select audited.* from {source} as audited"
+            " join {diff} as diff on {on} where diff.{status} <> 'removed'"
+        ).format(live=live, source=source, diff=diff, on=on("audited"), status=status)
+    ).rowcount
+    _copy_comments(conn, source, live)
+    return deleted + inserted
+
+
+def _copy_comments(
+    conn: psycopg.Connection, source: sql.Identifier, target: sql.Identifier
+) -> None:
+    """The table's and its columns' descriptions (dbt's persist_docs) onto the published table."""
+    _copy_table_comment(conn, source, target)
+    rows = conn.execute(
+        sql.SQL(
+            "select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a"
+            " where a.attrelid = {}::regclass and a.attnum > 0 and not a.attisdropped"
+        ).format(sql.Literal(source.as_string(conn)))
+    ).fetchall()
+    for column, comment in rows:
+        conn.execute(
+            sql.SQL("comment on column {}.{} is {}").format(
+                target, sql.Identifier(column), sql.Literal(comment)
+            )
+        )
+
+
 def _replace(conn: psycopg.Connection, published: str, table: str, analyst_role: str) -> None:
     """The copy takes the published name; analysts keep read access."""
     conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(published, table)))
@@ -147,19 +266,55 @@ def _publish_all(
     analyst_role: str,
     publish_id: int,
 ) -> dict[str, int]:
-    """Copy, swap and record every mart in one transaction; returns row counts."""
+    """Publish (in place or as copies), record and swap every mart in one transaction.
+
+    Returns each mart's rows after the publish.
+    """
     phases = Phases("publish")
     with conn.transaction():
+        keys = {mart.name: mart.key for mart in discover_marts(conn, quality_config.settings())}
+        in_place = _in_place_marts(conn, tables, keys, audit=audit, published=published)
+        copied = [table for table in tables if table not in in_place]
         with phases.phase("copies"):
-            counts = {table: _copy(conn, audit, published, table) for table in tables}
+            counts = {table: _copy(conn, audit, published, table) for table in copied}
         with phases.phase("changes"):
-            record_changes(conn, publish_id, tables, published=published, next_suffix=NEXT_SUFFIX)
+            audited = relation_columns(conn, audit)
+            copies = relation_columns(conn, published)
+            sides = Sides(
+                published=published,
+                new={
+                    table: sql.Identifier(audit, table)
+                    if table in in_place
+                    else sql.Identifier(published, table + NEXT_SUFFIX)
+                    for table in tables
+                },
+                old_columns=copies,
+                new_columns={
+                    table: audited[table] if table in in_place else copies[table + NEXT_SUFFIX]
+                    for table in tables
+                },
+                in_place=in_place,
+            )
+            changes = record_changes(conn, publish_id, sides, keys)
+        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+        with phases.phase("applies"):
+            written = {
+                table: _apply(conn, audit, published, table, keys[table], diff)
+                for table, diff in in_place.items()
+            }
+            counts.update({c.mart: c.rows_after for c in changes if c.mart in in_place})
         with phases.phase("swaps"):
-            conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
-            for table in tables:
+            for table in copied:
                 _replace(conn, published, table, analyst_role)
-            _finish(conn, publish_id, "published", row_counts=counts)
+            _finish(
+                conn,
+                publish_id,
+                "published",
+                row_counts=counts,
+                details={"in_place": {table: written[table] for table in sorted(written)}},
+            )
     phases.log(log)
+    log.info("publish %d: %d marts in place, %d copied", publish_id, len(in_place), len(copied))
     return counts
 
 

@@ -125,6 +125,30 @@ def _direct_diff(
     )
 
 
+def _published_as_audited(target: WarehouseTarget, outcome: PublishOutcome) -> dict[str, int]:
+    """Assert every published mart holds exactly its audited rows; returns the in-place writes.
+
+    Rows are compared as their text, every column included (load metadata
+    too: a mart updated in place must follow it as a copy would).
+    """
+    with connect(target) as conn:
+        for mart in outcome.tables:
+            differing = conn.execute(
+                sql.SQL(
+                    "select count(*) from ((select m::text from {p} as m except all"
+                    " select a::text from {a} as a) union all (select a::text from {a} as a"
+                    " except all select m::text from {p} as m)) as differing"
+                ).format(p=sql.Identifier("marts", mart), a=sql.Identifier("audit", mart))
+            ).fetchone()
+            assert differing == (0,), mart
+        row = conn.execute(
+            "select details -> 'in_place' from meta.publish_runs where publish_id = %s",
+            (outcome.publish_id,),
+        ).fetchone()
+    assert row is not None
+    return dict(row[0])
+
+
 def _figure(target: WarehouseTarget, query: str) -> Decimal:
     with connect(target) as conn:
         row = conn.execute(query).fetchone()  # type: ignore[arg-type]
@@ -171,6 +195,7 @@ def test_each_publish_records_what_changed_and_why(
         assert (change.rows_before, change.rows_after, change.rows_added) == (0, rows, rows), mart
         assert (change.rows_changed, change.rows_removed) == (0, 0), mart
     assert movements == []
+    assert _published_as_audited(warehouse, first) == {}  # a first publish copies
     with connect(warehouse) as conn:
         high_water = conn.execute(
             "select p.batch_high_water, (select max(batch_id) from meta.load_batches)"
@@ -211,6 +236,14 @@ def test_each_publish_records_what_changed_and_why(
         1,
     )
     assert marts["funding_by_institution_year_source"].rows_changed >= 1
+    # every mart is updated in place, writing only the rows that differ: the
+    # fact's new and changed participation and A's restamped completions
+    # (each deleted and inserted)
+    written = _published_as_audited(warehouse, second)
+    assert sorted(written) == second.tables
+    fct = marts["fct_participations"]
+    assert 2 * (fct.rows_added + fct.rows_changed) <= written["fct_participations"]
+    assert written["fct_participations"] < second.row_counts["fct_participations"]
 
     assert len(file_batch) == 1
     [(file_batch_id, file_path)] = file_batch
@@ -271,6 +304,7 @@ def test_each_publish_records_what_changed_and_why(
         assert change.rows_before == change.rows_after == again.row_counts[mart], mart
         assert (change.rows_added, change.rows_changed, change.rows_removed) == (0, 0, 0), mart
     assert movements == []
+    assert set(_published_as_audited(warehouse, again).values()) == {0}
 
     blocked = _publish(warehouse, "blocked", blocked=True)
     assert blocked.status == "blocked"
@@ -304,7 +338,7 @@ def test_marts_without_a_key_or_with_unhashable_columns_are_compared(
     """
     quality = tmp_path / "expectations" / "quality.yml"
     settings = yaml.safe_load(quality.read_text())
-    settings["keys"] = {"documents": ["doc_id", "tag"]}
+    settings["keys"] = {"documents": ["doc_id", "tag"], "notes": ["note_id"]}
     quality.write_text(yaml.safe_dump(settings))
     with connect(warehouse) as conn:
         conn.execute("create table audit.documents (doc_id int, tag text, doc json, n int)")
@@ -314,6 +348,9 @@ def test_marts_without_a_key_or_with_unhashable_columns_are_compared(
         )
         conn.execute("create table audit.tallies (label text, n int)")
         conn.execute("insert into audit.tallies values ('x', 1), ('y', 2), ('z', 3)")
+        # a key never null: updated in place, its json compared as row text
+        conn.execute("create table audit.notes (note_id int not null, body json, _batch int)")
+        conn.execute("insert into audit.notes values (1, '[1]', 1), (2, '[2]', 1), (3, '[3]', 1)")
 
     first = _publish(warehouse, "first")
     with connect(warehouse) as conn:
@@ -322,12 +359,18 @@ def test_marts_without_a_key_or_with_unhashable_columns_are_compared(
         conn.execute("insert into audit.documents values (4, 'b', '{}', 4)")
         conn.execute("insert into audit.tallies values ('x', 1)")
         conn.execute("update audit.tallies set n = 20 where label = 'y'")
+        conn.execute("update audit.notes set body = '[20]' where note_id = 2")
+        conn.execute("update audit.notes set _batch = 2 where note_id = 3")  # restamped only
+        conn.execute("insert into audit.notes values (4, '[4]', 2)")
     second = _publish(warehouse, "second")
 
-    assert first.tables == second.tables == ["documents", "tallies"]
+    assert first.tables == second.tables == ["documents", "notes", "tallies"]
     marts, movements = _changes(warehouse, second.publish_id)
     assert marts == {
         "documents": MartChange("documents", 3, 3, 1, 1, 1),  # the null-tagged row unchanged
+        "notes": MartChange("notes", 3, 4, 1, 1, 0),  # the restamped row is no change
         "tallies": MartChange("tallies", 3, 4, 2, 0, 1),  # a second ('x', 1); ('y', 2) -> 20
     }
     assert movements == []
+    # notes changed 2 in place (each deleted and inserted) and added 1; the others copied
+    assert _published_as_audited(warehouse, second) == {"notes": 5}

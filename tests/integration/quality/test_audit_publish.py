@@ -259,7 +259,12 @@ def test_stale_sources_are_alerted(world: World, webhook: list[dict[str, Any]]) 
 def test_a_publish_that_fails_midway_changes_nothing(
     world: World, webhook: list[dict[str, Any]]
 ) -> None:
-    """The last mart cannot be replaced (a view depends on it): the others are not either."""
+    """The last mart cannot be replaced: the others are not either.
+
+    Its audited table gains a column, so it is published as a copy, and a
+    view depends on the published one, so the swap's drop fails. The other
+    marts, updated in place before the swaps, keep their published rows.
+    """
     target = world.target
     with connect(target) as conn:  # the world's first run published them
         [(tables,)] = conn.execute(
@@ -269,6 +274,7 @@ def test_a_publish_that_fails_midway_changes_nothing(
     before = _published(target, tables)
     with connect(target) as conn:
         conn.execute(f'create view marts.blocker as select * from marts."{tables[-1]}"')
+        conn.execute(f'alter table audit."{tables[-1]}" add column added_later int')
         for table in tables:  # one row fewer everywhere: a replaced mart would show it
             conn.execute(
                 f'delete from audit."{table}"'

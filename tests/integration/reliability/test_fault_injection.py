@@ -266,12 +266,13 @@ def test_faults_on_the_way_leave_the_marts_as_a_fault_free_run(
         _until_it_works(lambda: build(target))  # the connection, mid-build
     assert killer.killed, "no dbt statement was interrupted"
 
-    # the connection, mid-publish: an analyst's open read holds the swap up, then it is killed
+    # the connection, mid-publish: an operator's lock holds the publish up (an index
+    # build's SHARE lock: analysts' reads no longer do), then it is killed
     with (
         BackendKiller(target, "wait_event_type = 'Lock'") as killer,
-        psycopg.connect(target.conninfo) as reader,
+        psycopg.connect(target.conninfo) as operator,
     ):
-        reader.execute("select count(*) from marts.funding_by_institution_year_source")
+        operator.execute("lock table marts.funding_by_institution_year_source in share mode")
         with pytest.raises(psycopg.Error):
             _quality_and_publish(target)
     assert killer.killed, "the publish was not interrupted"
