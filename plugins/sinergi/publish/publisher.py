@@ -36,7 +36,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from sinergi.alerts import alert
-from sinergi.publish.changes import DIFF_COLUMN, Sides, record_changes
+from sinergi.publish.changes import DIFF_COLUMN, Sides, content_columns, record_changes
 from sinergi.quality import config as quality_config
 from sinergi.quality.discovery import discover_marts, relation_columns
 from sinergi.quality.results import RunSummary
@@ -164,6 +164,8 @@ def _in_place_marts(
         key = keys.get(table, ())
         if not key or audited is None or audited != live:
             continue
+        if not content_columns([name for name, _type in audited]):
+            continue  # load metadata only: nothing `changes` could compare
         if not any(_has_null_key(conn, schema, table, key) for schema in (audit, published)):
             in_place[table] = f"publish_diff_{index}"
     return in_place
@@ -226,13 +228,22 @@ def _apply(
 def _copy_comments(
     conn: psycopg.Connection, source: sql.Identifier, target: sql.Identifier
 ) -> None:
-    """The table's and its columns' descriptions (dbt's persist_docs) onto the published table."""
+    """The table's and its columns' descriptions (dbt's persist_docs) onto the published table.
+
+    Only the column descriptions that differ are written: a comment is a
+    catalog row rewritten, not worth doing for every column every night.
+    """
     _copy_table_comment(conn, source, target)
     rows = conn.execute(
         sql.SQL(
             "select a.attname, col_description(a.attrelid, a.attnum) from pg_attribute a"
-            " where a.attrelid = {}::regclass and a.attnum > 0 and not a.attisdropped"
-        ).format(sql.Literal(source.as_string(conn)))
+            " join pg_attribute t on t.attrelid = {target}::regclass and t.attname = a.attname"
+            " where a.attrelid = {source}::regclass and a.attnum > 0 and not a.attisdropped"
+            " and col_description(a.attrelid, a.attnum) is distinct from"
+            " col_description(t.attrelid, t.attnum)"
+        ).format(
+            source=sql.Literal(source.as_string(conn)), target=sql.Literal(target.as_string(conn))
+        )
     ).fetchall()
     for column, comment in rows:
         conn.execute(

@@ -362,6 +362,8 @@ def test_marts_without_a_key_or_with_unhashable_columns_are_compared(
         conn.execute("update audit.notes set body = '[20]' where note_id = 2")
         conn.execute("update audit.notes set _batch = 2 where note_id = 3")  # restamped only
         conn.execute("insert into audit.notes values (4, '[4]', 2)")
+        conn.execute("comment on table audit.notes is 'Notes, described since'")
+        conn.execute("comment on column audit.notes.body is 'The note itself'")
     second = _publish(warehouse, "second")
 
     assert first.tables == second.tables == ["documents", "notes", "tallies"]
@@ -374,3 +376,9 @@ def test_marts_without_a_key_or_with_unhashable_columns_are_compared(
     assert movements == []
     # notes changed 2 in place (each deleted and inserted) and added 1; the others copied
     assert _published_as_audited(warehouse, second) == {"notes": 5}
+    with connect(warehouse) as conn:
+        described = conn.execute(
+            "select obj_description('marts.notes'::regclass, 'pg_class'),"
+            " col_description('marts.notes'::regclass, 2)"
+        ).fetchone()
+    assert described == ("Notes, described since", "The note itself")  # dbt's docs follow
