@@ -219,10 +219,12 @@ def _kept_keyed_diff(
 ) -> tuple[int, int, int, int, int]:
     """`_keyed_diff` that also stores the key of every row to apply in temp table `diff_table`.
 
-    One hash full join as there, whose differing rows are inserted with their
-    typed key columns (so the apply finds them through the key's index);
-    load metadata that moved alone marks a row `restamped`. The counts come
-    from the few rows kept and a count of each side.
+    One hash full join as there, but on the typed key columns (an in-place
+    mart's key holds no null; a quarter faster than on the key's text for
+    fct_participations), whose differing rows are inserted with their key
+    (so the apply finds them through the key's index); load metadata that
+    moved alone marks a row `restamped`. The counts come from the few rows
+    kept and a count of each side.
     """
     keys = sql.SQL(", ").join(sql.Identifier(column) for column in key)
     conn.execute(
@@ -232,9 +234,6 @@ def _kept_keyed_diff(
         ).format(
             diff=sql.Identifier(diff_table), keys=keys, new=new, status=sql.Identifier(DIFF_COLUMN)
         )
-    )
-    key_text = sql.SQL("row({})::text").format(
-        sql.SQL(", ").join(sql.Identifier("mart_row", column) for column in key)
     )
     meta = (
         sql.SQL("row({})").format(
@@ -250,9 +249,8 @@ def _kept_keyed_diff(
 
     def hashed(relation: sql.Composable) -> sql.Composable:
         return sql.SQL(
-            "select {key} as row_key, {content} as row_hash, {meta} as row_meta, {typed}"
-            " from {relation} as mart_row"
-        ).format(key=key_text, content=content, meta=meta, typed=typed, relation=relation)
+            "select {typed}, {content} as row_hash, {meta} as row_meta from {relation} as mart_row"
+        ).format(typed=typed, content=content, meta=meta, relation=relation)
 
     coalesced = sql.SQL(", ").join(
         sql.SQL("coalesce(after_rows.{name}, before_rows.{name})").format(
@@ -260,16 +258,20 @@ def _kept_keyed_diff(
         )
         for i in range(len(key))
     )
+    same_key = sql.SQL(" and ").join(
+        sql.SQL("after_rows.{name} = before_rows.{name}").format(name=sql.Identifier(f"key_{i}"))
+        for i in range(len(key))
+    )
     conn.execute(
         sql.SQL(
             "with before_rows as ({before}), after_rows as ({after})"
             " insert into {diff} select {coalesced}, case"
-            " when before_rows.row_key is null then 'added'"
-            " when after_rows.row_key is null then 'removed'"
+            " when before_rows.key_0 is null then 'added'"
+            " when after_rows.key_0 is null then 'removed'"
             " when before_rows.row_hash <> after_rows.row_hash then 'changed'"
             " else 'restamped' end"
-            " from after_rows full join before_rows on after_rows.row_key = before_rows.row_key"
-            " where before_rows.row_key is null or after_rows.row_key is null"
+            " from after_rows full join before_rows on {same_key}"
+            " where before_rows.key_0 is null or after_rows.key_0 is null"
             " or before_rows.row_hash <> after_rows.row_hash"
             " or before_rows.row_meta is distinct from after_rows.row_meta"
         ).format(
@@ -277,6 +279,7 @@ def _kept_keyed_diff(
             after=hashed(new),
             diff=sql.Identifier(diff_table),
             coalesced=coalesced,
+            same_key=same_key,
         )
     )
     row = conn.execute(
