@@ -100,6 +100,11 @@ jwt_secret = {_secret(home, ".jwt_secret")}
 # how often the scheduler loops: asset-triggered runs start within a heartbeat
 scheduler_heartbeat_sec = 2
 
+[workers]
+# a task's calls to the API server: on a busy 2-core machine (the test suites'
+# Airflows beside dbt and PostgreSQL) the default 5 s was seen to time out
+execution_api_timeout = 60
+
 [dag_processor]
 # new DAG files are found within this many seconds
 refresh_interval = 30
