@@ -6,9 +6,10 @@ Started by data: a run starts when raw tables are updated by the ingest DAGs
 and builds with one `dbt build` what is downstream of the raw tables its
 events name (`source:<source>.<entity>+`, plus the seeds): one regional file
 rebuilds the file-drop chain and the marts it feeds, not the whole project.
-A manual run builds everything. `dbt build` runs each model's data and unit
-tests right after it, so a failing test stops what depends on it; the marts
-land in `audit`. On success it emits `sinergi://audit/marts`, listing the
+A manual run builds everything. `dbt build` runs each model's data tests
+right after it, so a failing test stops what depends on it (dbt's unit tests
+check the code, not the data: CI runs them, this build leaves them out); the
+marts land in `audit`. On success it emits `sinergi://audit/marts`, listing the
 marts it rebuilt, which starts the quality-and-publish DAG.
 
 One task, not one per model: Cosmos' per-model tasks cost ~18 s of Airflow

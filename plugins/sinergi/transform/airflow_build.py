@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from sinergi.transform.dbt import hmac_key, run_dbt
+from sinergi.transform.dbt import PIPELINE_BUILD, hmac_key, run_dbt
 from sinergi.transform.manifest import load_manifest, missing_relations
 from sinergi.transform.selection import built_marts, dbt_selection, raw_tables_of, triggering_uris
 from sinergi.warehouse.connection import WarehouseTarget, connect, resolve_target
@@ -33,7 +33,7 @@ def build_triggered(context: Mapping[str, Any]) -> dict[str, Any]:
     if selection and missing:
         log.info("%d tables not built yet (%s, ...): building everything", len(missing), missing[0])
         selection = None
-    args = ["build", *(["--select", selection] if selection else [])]
+    args = [*PIPELINE_BUILD, *(["--select", selection] if selection else [])]
     log.info("raw tables changed: %s; dbt %s", raw_tables or "none named", " ".join(args))
     started = time.monotonic()
     results = run_dbt(args, target)

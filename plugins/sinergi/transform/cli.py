@@ -25,7 +25,10 @@ def build(
     select: str | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
     threads: int = typer.Option(2, "--threads", help="dbt threads."),
 ) -> None:
-    """Run `dbt build` (seeds, models, snapshots, tests) on the warehouse.
+    """Run `dbt build` (seeds, models, snapshots, data tests) on the warehouse.
+
+    dbt's unit tests check the code, not the data: `make test` runs them
+    (tests/integration/transform), this build leaves them out.
 
     Needs SINERGI_NIP_HMAC_KEY (the key of the NIP pseudonyms); on the demo's
     warehouse the demo's key, which `sinergi dev env` prints.

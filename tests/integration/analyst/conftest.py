@@ -21,6 +21,7 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transform"))
 
 from committed_expectations import copy_to
+from server_roles import drop_roles
 from transform_handwritten import FIRST_BATCH, SECOND_BATCH
 from transform_raw import create_raw_tables, load_batch
 
@@ -95,10 +96,4 @@ def analyst_login(published_world: WarehouseTarget) -> Iterator[WarehouseTarget]
             published_world.host, published_world.port, name, password, published_world.dbname
         )
     finally:
-        _drop_roles(published_world, [name])
-
-
-def _drop_roles(target: WarehouseTarget, names: list[str]) -> None:
-    with psycopg.connect(target.conninfo, autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+        drop_roles(published_world.conninfo, [name])

@@ -26,6 +26,7 @@ from documented_ratios import (
     stated_ratios,
 )
 from psycopg import sql
+from server_roles import drop_roles
 
 from sinergi.warehouse.bootstrap import init_warehouse
 from sinergi.warehouse.connection import WarehouseTarget
@@ -244,5 +245,4 @@ def test_an_analyst_login_reads_marts_by_name(
         assert _search_path_setting(conn, own) == ["search_path=public, marts"]
         assert _search_path_setting(conn, pipeline) == []
     finally:
-        for role in (own, pipeline):
-            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+        drop_roles(published_world.conninfo, [own, pipeline])

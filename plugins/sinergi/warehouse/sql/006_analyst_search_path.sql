@@ -51,11 +51,16 @@ begin
                     and config.item like 'search\_path=%'
             )
     loop
-        execute format(
-            'alter role %I in database %I set search_path = marts, public',
-            analyst_login,
-            current_database()
-        );
+        begin
+            execute format(
+                'alter role %I in database %I set search_path = marts, public',
+                analyst_login,
+                current_database()
+            );
+        exception when undefined_object then
+            -- dropped since the select (roles are server-wide): nothing to set
+            null;
+        end;
     end loop;
 exception when insufficient_privilege then
     raise notice 'search path of the analyst role and its logins not set: %', sqlerrm;
