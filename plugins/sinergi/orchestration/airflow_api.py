@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,25 @@ class AirflowApi:
         """The DAG's runs, newest first."""
         params = {"limit": limit, "order_by": "-run_after"}
         return list(self.request("GET", f"/dags/{dag_id}/dagRuns", params=params)["dag_runs"])
+
+    def runs_updated_since(self, since: datetime, *, page: int = 100) -> list[dict[str, Any]]:
+        """Every DAG's runs created or changed at or after `since`, in one request a page.
+
+        One request for all DAGs, not one per DAG: a chain watcher polls every
+        second, and nine requests a poll kept a quarter of a core busy in the
+        API server (measured on an idle local Airflow).
+        """
+        runs: list[dict[str, Any]] = []
+        params: dict[str, Any] = {
+            "updated_at_gte": since.isoformat(),
+            "order_by": "id",
+            "limit": page,
+        }
+        while True:
+            batch = self.request("GET", "/dags/~/dagRuns", params={**params, "offset": len(runs)})
+            runs.extend(batch["dag_runs"])
+            if len(batch["dag_runs"]) < page:
+                return runs
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances"

@@ -46,24 +46,27 @@ class ChainTimeout(TimeoutError):
 
 
 def runs_since(api: AirflowApi, dag_ids: Iterable[str], since: datetime) -> list[RunSeen]:
-    """Every run of these DAGs queued at or after `since`, oldest first."""
+    """Every run of these DAGs queued at or after `since`, oldest first.
+
+    A run queued then was also last updated then or later: the API filters on
+    that, and the queue time is checked here."""
+    wanted = set(dag_ids)
     seen = []
-    for dag_id in dag_ids:
-        for run in api.dag_runs(dag_id, limit=50):
-            queued = _when(run.get("queued_at"))
-            if queued is None or queued < since:
-                continue
-            seen.append(
-                RunSeen(
-                    dag_id=dag_id,
-                    run_id=run["dag_run_id"],
-                    run_type=str(run.get("run_type")),
-                    state=str(run.get("state")),
-                    queued_at=queued,
-                    end_date=_when(run.get("end_date")),
-                    conf=dict(run.get("conf") or {}),
-                )
+    for run in api.runs_updated_since(since):
+        queued = _when(run.get("queued_at"))
+        if run.get("dag_id") not in wanted or queued is None or queued < since:
+            continue
+        seen.append(
+            RunSeen(
+                dag_id=str(run["dag_id"]),
+                run_id=run["dag_run_id"],
+                run_type=str(run.get("run_type")),
+                state=str(run.get("state")),
+                queued_at=queued,
+                end_date=_when(run.get("end_date")),
+                conf=dict(run.get("conf") or {}),
             )
+        )
     return sorted(seen, key=lambda run: run.queued_at)
 
 
