@@ -43,7 +43,7 @@ def build_triggered(context: Mapping[str, Any]) -> dict[str, Any]:
         "selection": selection or "all",
         "nodes": len(nodes),
         "models": sum(1 for r in nodes if r.node.resource_type == "model"),
-        "tests": sum(1 for r in nodes if r.node.resource_type in ("test", "unit_test")),
+        "tests": sum(1 for r in nodes if r.node.resource_type == "test"),
         "marts": built_marts(results),
         "seconds": round(time.monotonic() - started, 1),
     }

@@ -8,11 +8,14 @@ Selection by triggering Assets is covered by the unit tests of
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from transform_handwritten import FIRST_BATCH
 from transform_raw import load_batch
 
 from sinergi.orchestration.dag_runs import load_dags
+from sinergi.transform.manifest import require_manifest
 from sinergi.warehouse.connection import WarehouseTarget, connect
 
 pytestmark = pytest.mark.integration
@@ -38,6 +41,27 @@ def test_transform_dag_builds_and_emits_the_audit_asset(
     assert [uri for uri, _ in events] == ["sinergi://audit/marts"]
     assert sorted(events[0][1]["marts"]) == [name for (name,) in audit]  # every mart it built
     assert events[0][1]["raw_tables"] == []
+    # every seed, model, snapshot, data test and on-run hook of the project, and no unit test
+    manifest = require_manifest()
+    kinds = Counter(node["resource_type"] for node in manifest["nodes"].values())
+    summary = _return_value(dag_run.dag_id, dag_run.run_id, "dbt_build")
+    assert manifest["unit_tests"]  # the project has unit tests to leave out
+    assert summary["tests"] == kinds["test"]
+    built = ("seed", "model", "snapshot", "test", "operation")
+    assert summary["nodes"] == sum(kinds[kind] for kind in built)
+
+
+def _return_value(dag_id: str, run_id: str, task_id: str) -> dict:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        [row] = (
+            session.query(XComModel)
+            .filter_by(dag_id=dag_id, run_id=run_id, task_id=task_id, key="return_value")
+            .all()
+        )
+        return XComModel.deserialize_value(row)
 
 
 def _asset_events(dag_id: str, run_id: str) -> list[tuple[str, dict]]:
