@@ -17,7 +17,6 @@
         cast({{ origin.record_key }} as text) as record_key,
         invalid_reason as reason,
         _batch_id as batch_id,
-        source_record as record,
         _record_hash,
         _version_key
     from {{ relation }}

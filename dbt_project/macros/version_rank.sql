@@ -15,7 +15,6 @@
         _batch_id,
         _extracted_at,
         _record_hash,
-        source_record,
         case
             when invalid_reason is null then 'valid|' || {{ key_column }}
             else 'invalid|' || _record_hash

@@ -7,9 +7,10 @@ them; this module gives each such row its place in `quarantine.records`
 (detected_by `dbt:<model>`) unless GX already quarantined the same raw
 record (same source, entity, batch and record hash). Staging rows and dbt's
 candidates are tied to their raw row by its identity, `(_batch_id,
-_record_hash)`, which both carry: every statement joins on that indexed key,
-never on the record's jsonb (a jsonb equality per row planned as a nested
-loop over raw: minutes at 20,000 ASN).
+_record_hash)`, which both carry: every statement joins on that key, never
+on the record's jsonb (a jsonb equality per row planned as a nested loop
+over raw: minutes at 20,000 ASN). Neither keeps a copy of the record: a row
+going into quarantine takes it from raw by that identity.
 
 Reasons are copied as dbt words them. One outside the quarantine reason list
 (dbt_project/seeds/quarantine_reasons.csv) is still quarantined, never
@@ -30,26 +31,65 @@ from sinergi.domain.reasons import SEED_FILE, unlisted
 from sinergi.quality.config import RawContract
 from sinergi.quality.discovery import StagingModel
 from sinergi.quality.results import CheckResult
+from sinergi.warehouse import schemas
 
 log = logging.getLogger(__name__)
 
 SUITE = "reconciliation"
-_RECORD_COLUMNS = ("source_record", "record", "_record")
 
 
 def staging_rows(model: StagingModel) -> sql.Composed:
-    """`_batch_id, _record_hash, invalid_reason, record` of every staging row."""
+    """`_batch_id, _record_hash, invalid_reason` of every staging row."""
     missing = [c for c in ("_batch_id", "_record_hash") if c not in model.columns]
     if missing:
         raise ValueError(
             f"staging {model.schema}.{model.name}: needs {' and '.join(missing)} (the raw row's"
             f" identity) to be tied to raw.{model.raw_table}"
         )
-    record = next((c for c in _RECORD_COLUMNS if c in model.columns), None)
-    record_sql = sql.SQL("s.{}").format(sql.Identifier(record)) if record else sql.SQL("null")
+    return sql.SQL("select s._batch_id, s._record_hash, s.invalid_reason from {stg} s").format(
+        stg=sql.Identifier(model.schema, model.name)
+    )
+
+
+def _insert_with_raw_records(
+    model: StagingModel, new_rows: sql.Composable, detected_by: str, key: sql.Composable
+) -> sql.Composed:
+    """Insert `new_rows` (batch_id, record_hash, reason, record_key) into quarantine.records,
+    each with its record as raw holds it: staging and dbt's candidates keep only the
+    raw row's identity, not a copy of its jsonb. `key` may use `n.` (the new row)
+    and `r.` (its raw row). Returns each inserted row's reason."""
     return sql.SQL(
-        "select s._batch_id, s._record_hash, s.invalid_reason, {record} as record from {stg} s"
-    ).format(record=record_sql, stg=sql.Identifier(model.schema, model.name))
+        "insert into quarantine.records"
+        " (batch_id, source, entity, record_key, reason, detected_by, record, record_hash)"
+        " select n.batch_id, {source}, {entity}, {key}, n.reason, {detected_by},"
+        " coalesce(r.record, '{{}}'::jsonb), n.record_hash"
+        " from ({new_rows}) n"
+        " left join {raw} r on r._batch_id = n.batch_id and r._record_hash = n.record_hash"
+        " on conflict (source, entity, batch_id, record_hash, detected_by)"
+        " where record_hash is not null do nothing returning reason"
+    ).format(
+        source=sql.Literal(model.source),
+        entity=sql.Literal(model.entity),
+        key=key,
+        detected_by=sql.Literal(detected_by),
+        new_rows=new_rows,
+        raw=sql.Identifier(schemas.RAW, model.raw_table),
+    )
+
+
+def _not_in_quarantine(
+    model: StagingModel, alias: str, batch: str, record_hash: str
+) -> sql.Composed:
+    """The raw record is not in quarantine yet, for any reason (GX may have put it there)."""
+    return sql.SQL(
+        "not exists (select from quarantine.records q where q.source = {source}"
+        " and q.entity = {entity} and q.batch_id = {batch} and q.record_hash = {record_hash})"
+    ).format(
+        source=sql.Literal(model.source),
+        entity=sql.Literal(model.entity),
+        batch=sql.Identifier(alias, batch),
+        record_hash=sql.Identifier(alias, record_hash),
+    )
 
 
 def quarantine_staging_invalid(
@@ -57,29 +97,18 @@ def quarantine_staging_invalid(
 ) -> int:
     """Copy the model's invalid rows into quarantine unless already there; returns new rows."""
     key = (
-        sql.SQL("s.record ->> {}").format(sql.Literal(contract.key))
+        sql.SQL("r.record ->> {}").format(sql.Literal(contract.key))
         if contract and contract.key
         else sql.SQL("null::text")
     )
-    statement = sql.SQL(
-        "insert into quarantine.records"
-        " (batch_id, source, entity, record_key, reason, detected_by, record, record_hash)"
-        " select s._batch_id, {source}, {entity}, {key}, s.invalid_reason, {detected_by},"
-        " coalesce(s.record, '{{}}'::jsonb), s._record_hash"
-        " from ({rows}) s"
-        " where s.invalid_reason is not null and s._record_hash is not null"
-        " and not exists (select from quarantine.records q where q.source = {source}"
-        " and q.entity = {entity} and q.batch_id = s._batch_id"
-        " and q.record_hash = s._record_hash)"
-        " on conflict (source, entity, batch_id, record_hash, detected_by)"
-        " where record_hash is not null do nothing returning reason"
+    new_rows = sql.SQL(
+        "select s._batch_id as batch_id, s._record_hash as record_hash,"
+        " s.invalid_reason as reason from ({rows}) s"
+        " where s.invalid_reason is not null and s._record_hash is not null and {fresh}"
     ).format(
-        source=sql.Literal(model.source),
-        entity=sql.Literal(model.entity),
-        key=key,
-        detected_by=sql.Literal(f"dbt:{model.name}"),
-        rows=staging_rows(model),
+        rows=staging_rows(model), fresh=_not_in_quarantine(model, "s", "_batch_id", "_record_hash")
     )
+    statement = _insert_with_raw_records(model, new_rows, f"dbt:{model.name}", key)
     inserted = _insert_noting_reasons(conn, statement, model.name)
     log.info("quarantine from %s: %d new rows", model.name, inserted)
     return inserted
@@ -103,13 +132,13 @@ class Candidates:
     """dbt's list of every record kept out of the marts (`int_quarantine_candidates`):
     staging's invalid rows and valid rows that could not be resolved downstream
     (unknown institution, training or ASN). Columns: source, entity, record_key,
-    reason, batch_id, record and `_record_hash` (with batch_id, the raw row's identity)."""
+    reason, batch_id and `_record_hash` (with batch_id, the raw row's identity)."""
 
     schema: str
     name: str
     columns: tuple[str, ...]
 
-    REQUIRED = ("source", "entity", "reason", "batch_id", "record", "_record_hash")
+    REQUIRED = ("source", "entity", "reason", "batch_id", "_record_hash")
 
     @property
     def usable(self) -> bool:
@@ -117,11 +146,11 @@ class Candidates:
 
 
 def candidate_rows(candidates: Candidates, model: StagingModel) -> sql.Composed:
-    """`batch_id, record_hash, reason, record_key, record` of the model's entity's candidates."""
+    """`batch_id, record_hash, reason, record_key` of the model's entity's candidates."""
     key = sql.SQL("c.record_key::text") if "record_key" in candidates.columns else sql.SQL("null")
     return sql.SQL(
-        "select c.batch_id, c._record_hash as record_hash, c.reason, {key} as record_key,"
-        " c.record from {rel} c where c.source = {source} and c.entity = {entity}"
+        "select c.batch_id, c._record_hash as record_hash, c.reason, {key} as record_key"
+        " from {rel} c where c.source = {source} and c.entity = {entity}"
     ).format(
         key=key,
         rel=sql.Identifier(candidates.schema, candidates.name),
@@ -134,22 +163,14 @@ def quarantine_candidates(
     conn: psycopg.Connection, candidates: Candidates, model: StagingModel
 ) -> int:
     """Copy dbt's candidates of one entity into quarantine unless already there."""
-    statement = sql.SQL(
-        "insert into quarantine.records"
-        " (batch_id, source, entity, record_key, reason, detected_by, record, record_hash)"
-        " select c.batch_id, {source}, {entity}, c.record_key, c.reason, {detected_by},"
-        " c.record, c.record_hash from ({rows}) c"
-        " where c.record_hash is not null"
-        " and not exists (select from quarantine.records q where q.source = {source}"
-        " and q.entity = {entity} and q.batch_id = c.batch_id"
-        " and q.record_hash = c.record_hash)"
-        " on conflict (source, entity, batch_id, record_hash, detected_by)"
-        " where record_hash is not null do nothing returning reason"
+    new_rows = sql.SQL(
+        "select c.* from ({rows}) c where c.record_hash is not null and {fresh}"
     ).format(
-        source=sql.Literal(model.source),
-        entity=sql.Literal(model.entity),
-        detected_by=sql.Literal(f"dbt:{candidates.name}"),
         rows=candidate_rows(candidates, model),
+        fresh=_not_in_quarantine(model, "c", "batch_id", "record_hash"),
+    )
+    statement = _insert_with_raw_records(
+        model, new_rows, f"dbt:{candidates.name}", sql.SQL("n.record_key")
     )
     inserted = _insert_noting_reasons(conn, statement, candidates.name)
     log.info("quarantine from %s (%s): %d new rows", candidates.name, model.raw_table, inserted)

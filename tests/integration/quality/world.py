@@ -266,9 +266,9 @@ select
         when meta.parse_date_id(record ->> 'tanggal_lahir') is null then 'invalid_date'
         when record ->> 'unit_kerja' = 'X' then 'unknown_unit_kerja'
     end as invalid_reason,
+    record ->> 'instansi_kode' as instansi_kode,
     _batch_id,
-    _record_hash,
-    record as source_record
+    _record_hash
 from versions
 where version_rank = 1
 """
@@ -276,12 +276,12 @@ where version_rank = 1
 CANDIDATES_VIEW = """
 create view intermediate.int_quarantine_candidates as
 select 'siasn' as source, 'asn' as entity, nip as record_key, invalid_reason as reason,
-    _batch_id as batch_id, source_record as record, _record_hash
+    _batch_id as batch_id, _record_hash
 from staging.stg_siasn__asns where invalid_reason is not null
 union all
-select 'siasn', 'asn', nip, 'unknown_instansi', _batch_id, source_record, _record_hash
+select 'siasn', 'asn', nip, 'unknown_instansi', _batch_id, _record_hash
 from staging.stg_siasn__asns
-where invalid_reason is null and source_record ->> 'instansi_kode' = '99'
+where invalid_reason is null and instansi_kode = '99'
 """
 
 

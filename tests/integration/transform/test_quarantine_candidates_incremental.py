@@ -31,7 +31,7 @@ def candidates(target: WarehouseTarget) -> list[tuple[Any, ...]]:
     with connect(target) as conn:
         return sorted(
             conn.execute(
-                "select source, entity, record_key, reason, batch_id, record::text,"
+                "select source, entity, record_key, reason, batch_id,"
                 " _record_hash, _version_key from intermediate.int_quarantine_candidates"
             ).fetchall(),
             key=repr,
@@ -42,13 +42,19 @@ def reasons(rows: list[tuple[Any, ...]], source: str, entity: str) -> dict[str, 
     return {key: reason for s, e, key, reason, *_ in rows if (s, e) == (source, entity)}
 
 
-def file_reasons(rows: list[tuple[Any, ...]]) -> list[tuple[str, str]]:
-    """(training named in the record, reason) of the regional file rows among the candidates."""
-    found = []
-    for source, entity, _key, reason, _batch, record, *_ in rows:
-        if (source, entity) == ("bpsdm_daerah", "participations"):
-            found.append((record.split('"nama_pelatihan": ')[1].split('"')[1], reason))
-    return sorted(found)
+def file_reasons(target: WarehouseTarget) -> list[tuple[str, str]]:
+    """(training named in the raw record, reason) of the regional file rows among the
+    candidates, which keep the raw row's identity, not the record."""
+    with connect(target) as conn:
+        return sorted(
+            conn.execute(
+                "select r.record ->> 'nama_pelatihan', c.reason"
+                " from intermediate.int_quarantine_candidates c"
+                " join raw.bpsdm_daerah__participations r"
+                " on r._batch_id = c.batch_id and r._record_hash = c._record_hash"
+                " where (c.source, c.entity) = ('bpsdm_daerah', 'participations')"
+            ).fetchall()
+        )
 
 
 def test_incremental_candidates_equal_a_full_refresh(
@@ -63,7 +69,7 @@ def test_incremental_candidates_equal_a_full_refresh(
         "19850412201003100": "invalid_nip",
         "198706062012041005": "invalid_date",
     }
-    assert file_reasons(first) == [("Pelatihan Tidak Terdaftar 7", "unknown_training")]
+    assert file_reasons(warehouse) == [("Pelatihan Tidak Terdaftar 7", "unknown_training")]
     invalid_completion = next(r for r in first if r[2] == "CMP4")
 
     load_batch(
@@ -117,8 +123,8 @@ def test_incremental_candidates_equal_a_full_refresh(
         "CMP4": "negative_duration",
     }
     moved = next(r for r in incremental if r[2] == "CMP4")
-    assert moved[6] == invalid_completion[6] and moved[4] > invalid_completion[4]
-    assert file_reasons(incremental) == [
+    assert moved[5] == invalid_completion[5] and moved[4] > invalid_completion[4]
+    assert file_reasons(warehouse) == [
         ("Pelatihan Tidak Terdaftar 7", "unknown_training"),
         ("pkn tingkat ii angkatan 1 tahun 2023 jatim", "unknown_training"),
     ]

@@ -42,7 +42,6 @@ unresolved as (
         asns.nip as record_key,
         'unknown_instansi' as reason,
         asns._batch_id as batch_id,
-        asns.source_record as record,
         asns._record_hash,
         asns._version_key
     from {{ ref('stg_siasn__asns') }} as asns
@@ -62,7 +61,6 @@ unresolved as (
             else 'unknown_instansi'
         end as reason,
         reports._batch_id as batch_id,
-        reports.source_record as record,
         reports._record_hash,
         reports._version_key
     from {{ ref('stg_bpsdm_kemendagri__participations') }} as reports
@@ -83,7 +81,6 @@ unresolved as (
         certifications.sertifikasi_id as record_key,
         'unknown_instansi' as reason,
         certifications._batch_id as batch_id,
-        certifications.source_record as record,
         certifications._record_hash,
         certifications._version_key
     from {{ ref('stg_bpsdm_kemendagri__certifications') }} as certifications
@@ -100,7 +97,6 @@ unresolved as (
         plans.rencana_id as record_key,
         'unknown_instansi' as reason,
         plans._batch_id as batch_id,
-        plans.source_record as record,
         plans._record_hash,
         plans._version_key
     from {{ ref('stg_bpsdm_kemendagri__development_plans') }} as plans
@@ -117,7 +113,6 @@ unresolved as (
         budgets.budget_id as record_key,
         'unknown_instansi' as reason,
         budgets._batch_id as batch_id,
-        budgets.source_record as record,
         budgets._record_hash,
         budgets._version_key
     from {{ ref('stg_satudata__budgets') }} as budgets
@@ -134,7 +129,6 @@ unresolved as (
         completions.completion_id as record_key,
         'unknown_asn' as reason,
         completions._batch_id as batch_id,
-        completions.source_record as record,
         completions._record_hash,
         completions._version_key
     from {{ ref('stg_kemnaker_corpu__completions') }} as completions
@@ -157,7 +151,6 @@ unresolved as (
             else 'unknown_instansi'
         end as reason,
         file_rows._batch_id as batch_id,
-        file_rows.source_record as record,
         file_rows._record_hash,
         file_rows._version_key
     from {{ ref('stg_bpsdm_daerah__participations') }} as file_rows

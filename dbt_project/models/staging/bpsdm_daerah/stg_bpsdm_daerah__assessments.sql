@@ -71,8 +71,7 @@ validated as materialized (
         end as invalid_reason,
         _batch_id,
         _extracted_at,
-        _record_hash,
-        record as source_record
+        _record_hash
     from keyed
 ),
 

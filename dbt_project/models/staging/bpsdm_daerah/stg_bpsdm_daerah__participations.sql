@@ -83,8 +83,7 @@ renamed as (
         biaya_raw,
         _batch_id,
         _extracted_at,
-        _record_hash,
-        record as source_record
+        _record_hash
     from keyed
 ),
 

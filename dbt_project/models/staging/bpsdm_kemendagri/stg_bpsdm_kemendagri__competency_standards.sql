@@ -23,7 +23,7 @@ renamed as materialized (
         _batch_id,
         _extracted_at,
         _record_hash,
-        record as source_record
+        record ->> 'modified_at' as _source_changed_at
     from keyed
 ),
 
@@ -51,13 +51,14 @@ staged as (
         level_standar,
         modified_at,
         invalid_reason,
+        _source_changed_at,
         {{ version_columns('standar_id') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', newest_by="source_record ->> 'modified_at'") }}
+    {{ latest_versions('staged', newest_by="_source_changed_at") }}
 )
 
 select * from final

@@ -24,8 +24,7 @@ renamed as materialized (
         {{ parse_number("record -> 'score'") }} as score,
         _batch_id,
         _extracted_at,
-        _record_hash,
-        record as source_record
+        _record_hash
     from keyed
 ),
 

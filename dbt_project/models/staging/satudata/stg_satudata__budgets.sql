@@ -28,7 +28,7 @@ renamed as materialized (
         _batch_id,
         _extracted_at,
         _record_hash,
-        record as source_record
+        record -> 'realisasi' as realisasi_sent
     from keyed
 ),
 
@@ -43,8 +43,8 @@ validated as materialized (
             when pagu_idr is null then 'invalid_amount'
             when pagu_idr < 0 then 'negative_amount'
             when
-                realisasi_idr is null and source_record -> 'realisasi' is not null
-                and jsonb_typeof(source_record -> 'realisasi') != 'null'
+                realisasi_idr is null and realisasi_sent is not null
+                and jsonb_typeof(realisasi_sent) != 'null'
                 then 'invalid_amount'
             when realisasi_idr < 0 then 'negative_amount'
             when target_peserta < 0 then 'invalid_count'

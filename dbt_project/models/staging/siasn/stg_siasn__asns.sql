@@ -32,7 +32,7 @@ renamed as materialized (
         _batch_id,
         _extracted_at,
         _record_hash,
-        record as source_record
+        record ->> 'updated_at' as _source_changed_at
     from keyed
 ),
 
@@ -68,13 +68,14 @@ staged as (
         lokasi_kerja_kode,
         updated_at,
         invalid_reason,
+        _source_changed_at,
         {{ version_columns('nip') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', newest_by="source_record ->> 'updated_at'") }}
+    {{ latest_versions('staged', newest_by="_source_changed_at") }}
 )
 
 select * from final

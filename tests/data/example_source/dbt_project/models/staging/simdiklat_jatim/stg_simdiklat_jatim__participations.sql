@@ -32,7 +32,7 @@ renamed as materialized (
         _batch_id,
         _extracted_at,
         _record_hash,
-        record as source_record
+        record ->> 'diperbarui_pada' as _source_changed_at
     from keyed
 ),
 
@@ -66,13 +66,14 @@ staged as (
         jp,
         diperbarui_pada,
         invalid_reason,
+        _source_changed_at,
         {{ version_columns('id_laporan') }}
     from validated
 ),
 
 -- the latest version of each group wins (see macros/version_rank.sql)
 final as (
-    {{ latest_versions('staged', newest_by="source_record ->> 'diperbarui_pada'") }}
+    {{ latest_versions('staged', newest_by="_source_changed_at") }}
 )
 
 select * from final
