@@ -54,16 +54,20 @@ def staging_rows(model: StagingModel) -> sql.Composed:
 def _insert_with_raw_records(
     model: StagingModel, new_rows: sql.Composable, detected_by: str, key: sql.Composable
 ) -> sql.Composed:
-    """Insert `new_rows` (batch_id, record_hash, reason, record_key) into quarantine.records,
-    each with its record as raw holds it: staging and dbt's candidates keep only the
-    raw row's identity, not a copy of its jsonb. `key` may use `n.` (the new row)
-    and `r.` (its raw row). Returns each inserted row's reason."""
+    """Insert `new_rows` (batch_id, record_hash, reason[, record_key]) into
+    quarantine.records unless the raw record is there already (GX may have put it
+    there), each with its record as raw holds it: staging and dbt's candidates keep
+    only the raw row's identity, not a copy of its jsonb. `key` may use `n.` (the
+    new row) and `r.` (its raw row). Returns each inserted row's reason."""
     return sql.SQL(
         "insert into quarantine.records"
         " (batch_id, source, entity, record_key, reason, detected_by, record, record_hash)"
         " select n.batch_id, {source}, {entity}, {key}, n.reason, {detected_by},"
         " coalesce(r.record, '{{}}'::jsonb), n.record_hash"
-        " from ({new_rows}) n"
+        " from (select * from ({new_rows}) fresh where fresh.record_hash is not null"
+        " and not exists (select from quarantine.records q where q.source = {source}"
+        " and q.entity = {entity} and q.batch_id = fresh.batch_id"
+        " and q.record_hash = fresh.record_hash)) n"
         " left join {raw} r on r._batch_id = n.batch_id and r._record_hash = n.record_hash"
         " on conflict (source, entity, batch_id, record_hash, detected_by)"
         " where record_hash is not null do nothing returning reason"
@@ -74,21 +78,6 @@ def _insert_with_raw_records(
         detected_by=sql.Literal(detected_by),
         new_rows=new_rows,
         raw=sql.Identifier(schemas.RAW, model.raw_table),
-    )
-
-
-def _not_in_quarantine(
-    model: StagingModel, alias: str, batch: str, record_hash: str
-) -> sql.Composed:
-    """The raw record is not in quarantine yet, for any reason (GX may have put it there)."""
-    return sql.SQL(
-        "not exists (select from quarantine.records q where q.source = {source}"
-        " and q.entity = {entity} and q.batch_id = {batch} and q.record_hash = {record_hash})"
-    ).format(
-        source=sql.Literal(model.source),
-        entity=sql.Literal(model.entity),
-        batch=sql.Identifier(alias, batch),
-        record_hash=sql.Identifier(alias, record_hash),
     )
 
 
@@ -103,11 +92,8 @@ def quarantine_staging_invalid(
     )
     new_rows = sql.SQL(
         "select s._batch_id as batch_id, s._record_hash as record_hash,"
-        " s.invalid_reason as reason from ({rows}) s"
-        " where s.invalid_reason is not null and s._record_hash is not null and {fresh}"
-    ).format(
-        rows=staging_rows(model), fresh=_not_in_quarantine(model, "s", "_batch_id", "_record_hash")
-    )
+        " s.invalid_reason as reason from ({rows}) s where s.invalid_reason is not null"
+    ).format(rows=staging_rows(model))
     statement = _insert_with_raw_records(model, new_rows, f"dbt:{model.name}", key)
     inserted = _insert_noting_reasons(conn, statement, model.name)
     log.info("quarantine from %s: %d new rows", model.name, inserted)
@@ -163,14 +149,8 @@ def quarantine_candidates(
     conn: psycopg.Connection, candidates: Candidates, model: StagingModel
 ) -> int:
     """Copy dbt's candidates of one entity into quarantine unless already there."""
-    new_rows = sql.SQL(
-        "select c.* from ({rows}) c where c.record_hash is not null and {fresh}"
-    ).format(
-        rows=candidate_rows(candidates, model),
-        fresh=_not_in_quarantine(model, "c", "batch_id", "record_hash"),
-    )
     statement = _insert_with_raw_records(
-        model, new_rows, f"dbt:{candidates.name}", sql.SQL("n.record_key")
+        model, candidate_rows(candidates, model), f"dbt:{candidates.name}", sql.SQL("n.record_key")
     )
     inserted = _insert_noting_reasons(conn, statement, candidates.name)
     log.info("quarantine from %s (%s): %d new rows", candidates.name, model.raw_table, inserted)
